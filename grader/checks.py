@@ -1,0 +1,119 @@
+"""Compare a function's output with the expected one and explain every difference.
+
+Used by the trusted grader (on decoded worker output) and by the students' public checks.
+Each failure message names the variable (``dW1``, ``cache[0][1]``) and says got vs expected.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+NUMERIC_LEAVES = (int, float, bool, np.ndarray, np.generic)
+
+
+def compare_output(got: Any, expected: Any, returns: tuple[str, ...],
+                   rtol: float = 1e-5, atol: float = 1e-7) -> list[str]:
+    """Failures of ``got`` against ``expected``; ``returns`` names the returned values."""
+    if len(returns) == 1:
+        return compare(got, expected, returns[0], rtol, atol, top=True)
+    names = ", ".join(returns)
+    if type(got) is not tuple or len(got) != len(returns):
+        return [f"expected {len(returns)} return values ({names}) as a tuple, got {_describe(got)}"]
+    failures: list[str] = []
+    for name, got_item, expected_item in zip(returns, got, expected):
+        failures += compare(got_item, expected_item, name, rtol, atol, top=True)
+    return failures
+
+
+def compare(got: Any, expected: Any, path: str, rtol: float = 1e-5, atol: float = 1e-7,
+            top: bool = False) -> list[str]:
+    """Recursively compare containers and leaves; ``path`` names the current value."""
+    if isinstance(expected, dict):
+        return _compare_dict(got, expected, path, rtol, atol, top)
+    if isinstance(expected, (tuple, list)):
+        return _compare_sequence(got, expected, path, rtol, atol)
+    if expected is None or isinstance(expected, str):
+        if type(got) is not type(expected) or got != expected:
+            return [f"{path}: got {_describe(got)}, expected {expected!r}"]
+        return []
+    return _compare_numeric(got, expected, path, rtol, atol)
+
+
+def _compare_dict(got: Any, expected: dict, path: str, rtol: float, atol: float,
+                  top: bool) -> list[str]:
+    if not isinstance(got, dict):
+        return [f"{path}: expected a dict, got {_describe(got)}"]
+    failures = []
+    missing = [k for k in expected if k not in got]
+    extra = [k for k in got if k not in expected]
+    if missing:
+        failures.append(f"{path}: missing key(s) {', '.join(map(repr, missing))}")
+    if extra:
+        failures.append(f"{path}: unexpected key(s) {', '.join(map(repr, extra))}")
+    for key in expected:
+        if key in got:
+            child = str(key) if top else f"{path}[{key!r}]"
+            failures += compare(got[key], expected[key], child, rtol, atol)
+    return failures
+
+
+def _compare_sequence(got: Any, expected: tuple | list, path: str, rtol: float,
+                      atol: float) -> list[str]:
+    kind = type(expected).__name__
+    if type(got) is not type(expected):
+        return [f"{path}: expected a {kind}, got {_describe(got)}"]
+    if len(got) != len(expected):
+        return [f"{path}: expected a {kind} of {len(expected)} items, got {len(got)}"]
+    failures = []
+    for i, (got_item, expected_item) in enumerate(zip(got, expected)):
+        failures += compare(got_item, expected_item, f"{path}[{i}]", rtol, atol)
+    return failures
+
+
+def _compare_numeric(got: Any, expected: Any, path: str, rtol: float, atol: float) -> list[str]:
+    if not isinstance(got, NUMERIC_LEAVES) or isinstance(got, np.ndarray) and got.dtype.kind not in "biuf":
+        return [f"{path}: expected a number or numpy array, got {_describe(got)}"]
+    got_arr, exp_arr = np.asarray(got), np.asarray(expected)
+    if got_arr.shape != exp_arr.shape:
+        return [f"{path}: shape {got_arr.shape}, expected {exp_arr.shape}"]
+    if exp_arr.dtype.kind == "f" and got_arr.dtype.kind != "f" and isinstance(expected, np.ndarray):
+        return [f"{path}: dtype {got_arr.dtype}, expected a float array ({exp_arr.dtype})"]
+    got_f, exp_f = got_arr.astype(float), exp_arr.astype(float)
+    bad = ~np.isfinite(got_f) & np.isfinite(exp_f)
+    if bad.any():
+        return [f"{path}: contains {_non_finite(got_f[bad])} where finite values are expected"]
+    close = np.isclose(got_f, exp_f, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return []
+    return [f"{path}: wrong values{_where(got_f, exp_f, close)}"]
+
+
+def _where(got: np.ndarray, expected: np.ndarray, close: np.ndarray) -> str:
+    if got.ndim == 0:
+        return f": got {got.item()!r}, expected {expected.item()!r}"
+    wrong = int((~close).sum())
+    index = tuple(int(i) for i in np.argwhere(~close)[0])
+    detail = (f" ({wrong} of {got.size} entries differ; at {index} got {got[index]!r}, "
+              f"expected {expected[index]!r})")
+    if got.size <= 12:
+        detail += f"\n    got      {_fmt(got)}\n    expected {_fmt(expected)}"
+    return detail
+
+
+def _fmt(array: np.ndarray) -> str:
+    return np.array2string(array, precision=8, separator=", ").replace("\n", "")
+
+
+def _non_finite(values: np.ndarray) -> str:
+    return "NaN" if np.isnan(values).any() else "inf"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if value is None:
+        return "None"
+    return f"{type(value).__name__} {value!r}"[:120]

@@ -1,0 +1,168 @@
+"""Pickle-free encoding of the values that cross the worker boundary and live in fixtures.
+
+Only plain data is representable: ``None``, ``bool``, ``int``, ``float``, ``str``, numpy
+arrays and scalars of numeric or bool dtype, and ``tuple`` / ``list`` / ``dict`` of those.
+Types are checked exactly (``type(x) is dict``), so subclasses with hostile methods are
+refused instead of being trusted. Decoding validates every node and enforces size caps.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+ALLOWED_DTYPES = frozenset(
+    ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+     "float16", "float32", "float64"]
+)
+MAX_DEPTH = 40
+MAX_NODES = 200_000
+MAX_BYTES = 64 * 1024 * 1024
+
+
+class CodecError(ValueError):
+    """A value that cannot cross the boundary, or a payload that is malformed."""
+
+
+def to_plain(value: Any, readable: bool = False) -> Any:
+    """Turn a value into JSON-compatible data; ``readable`` stores arrays as nested lists."""
+    budget = [MAX_NODES]
+    return _to_plain(value, readable, 0, budget)
+
+
+def _to_plain(value: Any, readable: bool, depth: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise CodecError(f"value has more than {MAX_NODES} parts")
+    if depth > MAX_DEPTH:
+        raise CodecError(f"value is nested deeper than {MAX_DEPTH} levels")
+    kind = type(value)
+    if value is None or kind in (bool, str):
+        return value
+    if kind is int:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if kind is np.ndarray or isinstance(value, np.generic) and kind.__module__ == "numpy":
+        return _array_to_plain(value, readable)
+    if kind is tuple:
+        return {"__tuple__": [_to_plain(v, readable, depth + 1, budget) for v in tuple.__iter__(value)]}
+    if kind is list:
+        return [_to_plain(v, readable, depth + 1, budget) for v in list.__iter__(value)]
+    if kind is dict:
+        items = dict.items(value)
+        return {"__dict__": [[_to_plain(k, readable, depth + 1, budget),
+                              _to_plain(v, readable, depth + 1, budget)] for k, v in items]}
+    raise CodecError(f"values of type {kind.__module__}.{kind.__qualname__} cannot be graded; "
+                     "return numpy arrays, numbers, strings, tuples, lists or dicts")
+
+
+def _array_to_plain(value: Any, readable: bool) -> dict:
+    scalar = type(value) is not np.ndarray
+    array = np.asarray(value)
+    name = array.dtype.name
+    if name not in ALLOWED_DTYPES:
+        raise CodecError(f"arrays of dtype {name} cannot be graded; use a numeric or bool dtype")
+    node: dict[str, Any] = {"__ndarray__": name, "shape": list(array.shape)}
+    if scalar:
+        node["scalar"] = True
+    if readable:
+        node["data"] = [_json_number(x) for x in array.ravel().tolist()]
+    else:
+        node["b64"] = base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+    return node
+
+
+def _json_number(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return {"__float__": repr(x)}
+    return x
+
+
+def from_plain(data: Any) -> Any:
+    """Rebuild a value from ``to_plain`` output, validating every node."""
+    budget = [MAX_NODES]
+    return _from_plain(data, 0, budget)
+
+
+def _from_plain(data: Any, depth: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise CodecError(f"payload has more than {MAX_NODES} parts")
+    if depth > MAX_DEPTH:
+        raise CodecError(f"payload is nested deeper than {MAX_DEPTH} levels")
+    if data is None or type(data) in (bool, int, float, str):
+        return data
+    if type(data) is list:
+        return [_from_plain(v, depth + 1, budget) for v in data]
+    if type(data) is not dict or len(data) == 0:
+        raise CodecError("malformed payload node")
+    if "__tuple__" in data:
+        return tuple(_from_plain(v, depth + 1, budget) for v in _expect_list(data["__tuple__"]))
+    if "__dict__" in data:
+        pairs = [_expect_list(p) for p in _expect_list(data["__dict__"])]
+        if any(len(p) != 2 for p in pairs):
+            raise CodecError("malformed dict node")
+        keys = [_from_plain(p[0], depth + 1, budget) for p in pairs]
+        if any(type(k) not in (str, int, float, bool) and k is not None for k in keys):
+            raise CodecError("dict keys must be strings or numbers")
+        return {k: _from_plain(p[1], depth + 1, budget) for k, p in zip(keys, pairs)}
+    if "__float__" in data:
+        text = data["__float__"]
+        if text not in ("nan", "inf", "-inf"):
+            raise CodecError("malformed float node")
+        return float(text)
+    if "__ndarray__" in data:
+        return _array_from_plain(data)
+    raise CodecError("unknown payload node")
+
+
+def _expect_list(data: Any) -> list:
+    if type(data) is not list:
+        raise CodecError("malformed payload node")
+    return data
+
+
+def _array_from_plain(node: dict) -> Any:
+    name = node["__ndarray__"]
+    if name not in ALLOWED_DTYPES:
+        raise CodecError(f"dtype {name!r} is not allowed")
+    shape = _expect_list(node.get("shape"))
+    if any(type(n) is not int or n < 0 for n in shape) or len(shape) > 32:
+        raise CodecError("malformed array shape")
+    dtype = np.dtype(name)
+    size = math.prod(shape)
+    if size * dtype.itemsize > MAX_BYTES:
+        raise CodecError("array is larger than the size cap")
+    if "b64" in node:
+        raw = base64.b64decode(node["b64"], validate=True)
+        if len(raw) != size * dtype.itemsize:
+            raise CodecError("array data does not match its shape")
+        array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    else:
+        flat = _expect_list(node.get("data"))
+        if len(flat) != size:
+            raise CodecError("array data does not match its shape")
+        values = [_from_plain(x, 0, [2]) if type(x) is dict else x for x in flat]
+        array = np.array(values, dtype=dtype).reshape(shape)
+    return array[()] if node.get("scalar") else array
+
+
+def dumps(value: Any, readable: bool = False) -> bytes:
+    """Encode a value as UTF-8 JSON bytes."""
+    indent = 1 if readable else None
+    return json.dumps(to_plain(value, readable), indent=indent, allow_nan=False).encode()
+
+
+def loads(payload: bytes, max_bytes: int = MAX_BYTES) -> Any:
+    """Decode bytes made by ``dumps``, refusing payloads over ``max_bytes``."""
+    if len(payload) > max_bytes:
+        raise CodecError(f"payload of {len(payload)} bytes exceeds the {max_bytes}-byte cap")
+    try:
+        data = json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise CodecError(f"payload is not valid JSON: {exc}") from None
+    return from_plain(data)

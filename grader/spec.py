@@ -1,0 +1,236 @@
+"""Assignment specs: what is graded, with which inputs, for how many points.
+
+Everything specific to one assignment is data kept beside it (see docs/authoring.md):
+
+    assignments/<ID>/   student notebook and the public helper modules it imports
+    reference/<ID>/     spec.toml, solutions.py (reference graded cells), cases.py (input builders)
+    fixtures/<ID>/      expected.json and submissions/ (generated), samples.toml
+
+Only the trusted process loads this module's data; workers never see it.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import copy
+import functools
+import importlib.util
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS_DIR = ROOT / "assignments"
+REFERENCE_DIR = ROOT / "reference"
+FIXTURES_DIR = ROOT / "fixtures"
+GRADED_MARK = "# GRADED FUNCTION:"
+
+
+class SpecError(Exception):
+    """An assignment id that does not exist, or a spec that is inconsistent."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of a graded function on inputs made by a builder in cases.py."""
+
+    function: str
+    name: str
+    builder: str
+    weight: float = 1.0
+    rtol: float = 1e-5
+    atol: float = 1e-7
+    seed: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.function}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Function:
+    """A graded function: its points, how its outputs are named, what it calls."""
+
+    name: str
+    points: float
+    returns: tuple[str, ...]
+    uses: tuple[str, ...]
+    hint: str
+    cases: tuple[Case, ...]
+
+    @property
+    def returns_tuple(self) -> bool:
+        return len(self.returns) > 1
+
+
+@dataclass
+class Assignment:
+    """An assignment spec plus lazy access to its trusted reference material."""
+
+    id: str
+    title: str
+    notebook: Path
+    preamble: str
+    timeout: float
+    functions: dict[str, Function]
+
+    @property
+    def directory(self) -> Path:
+        return ASSIGNMENTS_DIR / self.id
+
+    @property
+    def reference_dir(self) -> Path:
+        return REFERENCE_DIR / self.id
+
+    @property
+    def fixtures_dir(self) -> Path:
+        return FIXTURES_DIR / self.id
+
+    @property
+    def max_score(self) -> float:
+        return sum(f.points for f in self.functions.values())
+
+    def cases(self) -> Iterator[Case]:
+        for function in self.functions.values():
+            yield from function.cases
+
+    @functools.cached_property
+    def _modules(self) -> tuple[ModuleType, ModuleType]:
+        with isolated_imports(self.directory, self.reference_dir):
+            solutions = _load_module(self.reference_dir / "solutions.py", "solutions")
+            cases = _load_module(self.reference_dir / "cases.py", "cases")
+        return solutions, cases
+
+    @property
+    def solutions(self) -> ModuleType:
+        """The reference implementation module (trusted process only)."""
+        return self._modules[0]
+
+    def reference(self, name: str) -> Callable:
+        return getattr(self.solutions, name)
+
+    def build_inputs(self, case: Case) -> tuple:
+        """Fresh positional arguments for ``case`` (a new object on every call)."""
+        builder = getattr(self._modules[1], case.builder)
+        with isolated_imports(self.directory, self.reference_dir):
+            args = builder()
+        if type(args) is not tuple:
+            raise SpecError(f"builder {case.builder} must return a tuple of arguments")
+        return args
+
+    def run_reference(self, case: Case) -> Any:
+        """Expected output of ``case``, computed by the reference under the case seed."""
+        args = copy.deepcopy(self.build_inputs(case))
+        np.random.seed(case.seed)
+        with isolated_imports(self.directory, self.reference_dir):
+            return self.reference(case.function)(*args)
+
+    @functools.cached_property
+    def reference_blocks(self) -> dict[str, str]:
+        """The source of each reference graded cell, keyed by function name."""
+        return graded_blocks((self.reference_dir / "solutions.py").read_text())
+
+    def support_sources(self, function: str) -> list[str]:
+        """Reference cells standing in for the graded functions ``function`` calls."""
+        order: list[str] = []
+        pending = list(self.functions[function].uses)
+        while pending:
+            name = pending.pop(0)
+            if name != function and name not in order:
+                order.append(name)
+                pending.extend(self.functions[name].uses)
+        return [self.reference_blocks[name] for name in reversed(order)]
+
+
+def graded_blocks(source: str) -> dict[str, str]:
+    """Split a solutions file into ``# GRADED FUNCTION: name`` blocks."""
+    blocks: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in source.splitlines():
+        if line.startswith(GRADED_MARK):
+            current = blocks.setdefault(line[len(GRADED_MARK):].strip(), [])
+        if current is not None:
+            current.append(line)
+    return {name: "\n".join(lines).strip() for name, lines in blocks.items()}
+
+
+@contextlib.contextmanager
+def isolated_imports(*directories: Path) -> Iterator[None]:
+    """Make ``directories`` importable, then forget modules loaded from them.
+
+    Several assignments ship helper modules with the same name (``testCases``), so each
+    assignment's modules are imported in their own window and dropped from ``sys.modules``.
+    """
+    roots = [str(d) for d in directories]
+    before = set(sys.modules)
+    sys.path[:0] = roots
+    try:
+        yield
+    finally:
+        del sys.path[: len(roots)]
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if any(origin.startswith(root) for root in roots):
+                del sys.modules[name]
+
+
+def _load_module(path: Path, name: str) -> ModuleType:
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    if module_spec is None or module_spec.loader is None:
+        raise SpecError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def available() -> list[str]:
+    """Ids of every assignment that has a spec."""
+    return sorted(p.parent.name for p in REFERENCE_DIR.glob("*/spec.toml"))
+
+
+@functools.cache
+def load(assignment_id: str) -> Assignment:
+    """Load ``reference/<id>/spec.toml``; raises SpecError for an unknown id."""
+    path = REFERENCE_DIR / assignment_id / "spec.toml"
+    if not path.is_file():
+        known = ", ".join(available()) or "none"
+        raise SpecError(f"unknown assignment {assignment_id!r} (known: {known})")
+    data = tomllib.loads(path.read_text())
+    functions = {f["name"]: _function(f) for f in data["functions"]}
+    for function in functions.values():
+        unknown = set(function.uses) - set(functions)
+        if unknown:
+            raise SpecError(f"{function.name} uses unknown graded functions {sorted(unknown)}")
+    return Assignment(
+        id=data["id"], title=data["title"],
+        notebook=ASSIGNMENTS_DIR / assignment_id / data["notebook"],
+        preamble=data.get("preamble", ""), timeout=float(data.get("timeout", 10)),
+        functions=functions,
+    )
+
+
+def _function(data: dict) -> Function:
+    returns = data.get("returns", "result")
+    name = data["name"]
+    return Function(
+        name=name, points=float(data["points"]),
+        returns=(returns,) if isinstance(returns, str) else tuple(returns),
+        uses=tuple(data.get("uses", ())), hint=data.get("hint", ""),
+        cases=tuple(Case(function=name, **case) for case in data["cases"]),
+    )
+
+
+def identify(function_names: set[str]) -> str | None:
+    """The assignment whose graded functions best match ``function_names``, if any."""
+    best, best_overlap = None, 0
+    for assignment_id in available():
+        overlap = len(function_names & set(load(assignment_id).functions))
+        if overlap > best_overlap:
+            best, best_overlap = assignment_id, overlap
+    return best
