@@ -5,9 +5,18 @@ Each failure message names the variable (``dW1``, ``cache[0][1]``) and says got 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from grader import codec
+from grader.results import (ERROR, FAILED, MISSING, NOT_IMPLEMENTED, PARTIAL, PASSED, TIMEOUT,
+                            CaseResult, FunctionResult)
+
+if TYPE_CHECKING:
+    from grader.execute import RunResult
+    from grader.extract import GradedCell
+    from grader.spec import Case, Function
 
 NUMERIC_LEAVES = (int, float, bool, np.ndarray, np.generic)
 
@@ -117,3 +126,104 @@ def _describe(value: Any) -> str:
     if value is None:
         return "None"
     return f"{type(value).__name__} {value!r}"[:120]
+
+
+# ----------------------------------------------------------------------------- verdicts
+
+def judge(function: "Function", cell: "GradedCell | None", run: "RunResult | None",
+          expected: list[Any], inputs: list[tuple], arg_names: list[str]) -> FunctionResult:
+    """Score one graded function from its worker run (``expected``/``inputs`` per case)."""
+    if cell is None:
+        return FunctionResult(function.name, 0.0, function.points, MISSING,
+                              f"no cell starting with '# GRADED FUNCTION: {function.name}' found",
+                              function.hint)
+    assert run is not None
+    verdicts = [_case_verdict(function, i, run, expected[i], inputs[i], arg_names)
+                for i in range(len(function.cases))]
+    earned = sum(v.weight for v in verdicts if v.passed)
+    total = sum(v.weight for v in verdicts)
+    score = round(function.points * earned / total, 6) if total else 0.0
+    first = next((v for v in verdicts if not v.passed), None)
+    message = f"{first.name}: {first.message}" if first else ""
+    status = _status(score, function.points, cell, run)
+    if status == NOT_IMPLEMENTED:
+        message = "not implemented yet: replace the placeholder(s) " + ", ".join(
+            f"`{p}`" for p in cell.placeholders[:3])
+    output = next((run.cases[i].get("stdout", "") for i in sorted(run.cases)), "")
+    return FunctionResult(function.name, score, function.points, status, message,
+                          function.hint, verdicts, str(output), run.seconds)
+
+
+def _status(score: float, points: float, cell: "GradedCell", run: "RunResult") -> str:
+    if score >= points:
+        return PASSED
+    if score > 0:
+        return PARTIAL
+    if cell.unfinished:
+        return NOT_IMPLEMENTED
+    if run.ending == "timeout":
+        return TIMEOUT
+    if run.fatal is not None:
+        return ERROR
+    return FAILED
+
+
+def _case_verdict(function: "Function", index: int, run: "RunResult", expected: Any,
+                  inputs: tuple, arg_names: list[str]) -> CaseResult:
+    case = function.cases[index]
+    verdict = CaseResult(case.name, case.weight, False)
+    frame = run.cases.get(index)
+    if run.fatal is not None:
+        verdict.message = str(run.fatal.get("error", "could not run"))
+        if run.fatal.get("traceback"):
+            verdict.message += f"\n    {run.fatal['traceback']}"
+    elif frame is None:
+        verdict.message = _no_result(run)
+    elif "error" in frame:
+        verdict.message = _error_message(frame)
+    else:
+        verdict.message = _compare_frame(function, case, frame, expected, inputs, arg_names)
+        verdict.passed = not verdict.message
+    return verdict
+
+
+def _compare_frame(function: "Function", case: "Case", frame: dict, expected: Any,
+                   inputs: tuple, arg_names: list[str]) -> str:
+    try:
+        got = codec.from_plain(frame.get("output"))
+        after = codec.from_plain(frame.get("args_after"))
+    except codec.CodecError as exc:
+        return f"the returned value could not be read: {exc}"
+    failures = compare_output(got, expected, function.returns, case.rtol, case.atol)
+    if failures:
+        return "\n    ".join(failures[:4])
+    if type(after) is not tuple or len(after) != len(inputs):
+        return "the inputs could not be checked after the call"
+    changed = [f"`{name}`" for name, b, a in zip(arg_names, inputs, after)
+               if compare(a, b, name, rtol=0, atol=0)]
+    if changed:
+        return (f"modified its input {', '.join(changed)} in place; "
+                "work on a copy (e.g. copy.deepcopy) instead")
+    return ""
+
+
+def _no_result(run: "RunResult") -> str:
+    if run.ending == "timeout":
+        return "stopped: took longer than the time limit (an endless loop?)"
+    if run.ending == "overflow":
+        return "stopped: produced more output than the size limit"
+    if run.ending.startswith("signal"):
+        return f"the run was killed ({run.ending}: CPU time or memory limit)"
+    return f"the run ended before returning a result ({run.ending})"
+
+
+def _error_message(frame: dict) -> str:
+    kind = frame.get("kind")
+    if kind == "MemoryError":
+        return "ran out of memory (the memory limit was reached)"
+    if kind in ("SystemExit", "KeyboardInterrupt"):
+        return f"tried to stop the grader ({frame.get('error')}); not allowed"
+    message = f"raised {frame.get('error')}"
+    if frame.get("traceback"):
+        message += f"\n    {frame['traceback']}"
+    return message

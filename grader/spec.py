@@ -78,6 +78,7 @@ class Assignment:
     preamble: str
     timeout: float
     functions: dict[str, Function]
+    warm: tuple[str, ...] = ()
 
     @property
     def directory(self) -> Path:
@@ -211,7 +212,7 @@ def load(assignment_id: str) -> Assignment:
         id=data["id"], title=data["title"],
         notebook=ASSIGNMENTS_DIR / assignment_id / data["notebook"],
         preamble=data.get("preamble", ""), timeout=float(data.get("timeout", 10)),
-        functions=functions,
+        functions=functions, warm=tuple(data.get("warm", ())),
     )
 
 

@@ -1,0 +1,101 @@
+"""Stage 2: find the graded cells of a notebook and tell which assignment it is."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+
+GRADED_RE = re.compile(r"^#\s*GRADED FUNCTION:\s*([A-Za-z_]\w*)\s*$")
+START_RE = re.compile(r"^\s*#+\s*(START CODE HERE|YOUR CODE STARTS HERE)", re.IGNORECASE)
+END_RE = re.compile(r"^\s*#+\s*(END CODE HERE|YOUR CODE ENDS HERE)", re.IGNORECASE)
+PLACEHOLDER_RE = re.compile(r"^\s*[^#=]+=\s*None\s*(#.*)?$")
+MAGIC_RE = re.compile(r"^(\s*)[%!]")
+
+
+@dataclass
+class GradedCell:
+    """The code of one graded function as the student left it."""
+
+    name: str
+    source: str
+    cell_index: int
+    placeholders: list[str] = field(default_factory=list)
+
+    @property
+    def unfinished(self) -> bool:
+        """True while a student region still holds a ``x = None`` placeholder."""
+        return bool(self.placeholders)
+
+
+def graded_cells(nb: nbformat.NotebookNode) -> tuple[dict[str, GradedCell], list[str]]:
+    """Graded cells by function name, and warnings (duplicates) worth reporting."""
+    cells: dict[str, GradedCell] = {}
+    warnings: list[str] = []
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        name = graded_name(cell.source)
+        if name is None:
+            continue
+        if name in cells:
+            warnings.append(f"{name}: graded cell appears more than once; the last one is graded")
+        source = strip_magics(cell.source)
+        cells[name] = GradedCell(name, source, index, placeholders(source))
+    return cells, warnings
+
+
+def graded_name(source: str) -> str | None:
+    """The function name of a ``# GRADED FUNCTION: name`` cell, else None."""
+    for line in source.splitlines():
+        if line.strip():
+            match = GRADED_RE.match(line.strip())
+            return match.group(1) if match else None
+    return None
+
+
+def regions(source: str) -> list[list[str]]:
+    """The lines inside each START/END code region of a cell."""
+    found, current = [], None
+    for line in source.splitlines():
+        if START_RE.match(line):
+            current = []
+        elif END_RE.match(line) and current is not None:
+            found.append(current)
+            current = None
+        elif current is not None:
+            current.append(line)
+    return found
+
+
+def placeholders(source: str) -> list[str]:
+    """Placeholder lines (``W1 = None``) still present inside the student regions."""
+    return [line.strip() for region in regions(source) for line in region
+            if PLACEHOLDER_RE.match(line)]
+
+
+def strip_magics(source: str) -> str:
+    """Turn IPython magics and shell escapes into ``pass`` so the cell compiles as Python."""
+    return "\n".join(MAGIC_RE.sub(r"\1pass  # ", line) if MAGIC_RE.match(line) else line
+                     for line in source.splitlines())
+
+
+def assignment_id(nb: nbformat.NotebookNode) -> str | None:
+    """The assignment id stored in the notebook metadata, if any."""
+    meta = nb.metadata.get("dnn_grader")
+    if isinstance(meta, dict) and isinstance(meta.get("assignment"), str):
+        return meta["assignment"]
+    return None
+
+
+def scaffolding(source: str) -> list[str]:
+    """The lines of a cell outside its student regions (markers included)."""
+    kept, inside = [], False
+    for line in source.splitlines():
+        if START_RE.match(line):
+            inside = True
+        elif END_RE.match(line):
+            inside = False
+        if not inside or START_RE.match(line):
+            kept.append(line.rstrip())
+    return kept

@@ -1,0 +1,129 @@
+"""Generate (or check) the stored fixtures of each assignment from its reference.
+
+    python -m grader.fixtures [ID ...]           write fixtures/<ID>/expected.json and submissions/
+    python -m grader.fixtures --check [ID ...]   fail if a committed file is out of sync
+
+Generated: ``expected.json`` (reference output of every case), ``submissions/reference.ipynb``
+(the student notebook with every region filled from solutions.py), ``submissions/stub.ipynb``
+(the untouched student notebook) and one notebook per ``samples.toml`` entry.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from grader import checks, codec, extract, notebook, spec
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A sample submission: edits of the reference notebook and the functions it must fail."""
+
+    file: str
+    description: str
+    fails: tuple[str, ...]
+    edits: tuple[dict, ...]
+
+
+def expected_outputs(assignment: spec.Assignment) -> dict[str, object]:
+    """Reference output of every case, keyed ``function/case``."""
+    return {case.key: assignment.run_reference(case) for case in assignment.cases()}
+
+
+def reference_notebook(assignment: spec.Assignment) -> nbformat.NotebookNode:
+    """The student notebook with each graded cell replaced by its solutions.py block."""
+    nb = notebook.read(assignment.notebook)
+    blocks = assignment.reference_blocks
+    for cell in nb.cells:
+        name = extract.graded_name(cell.source) if cell.cell_type == "code" else None
+        if name is None:
+            continue
+        if name not in blocks:
+            raise spec.SpecError(f"{name}: graded cell has no block in solutions.py")
+        if extract.scaffolding(blocks[name]) != extract.scaffolding(cell.source):
+            raise spec.SpecError(f"{name}: notebook cell and solutions.py differ outside "
+                                 "the START/END code regions")
+        cell.source = blocks[name]
+    return nb
+
+
+def samples(assignment: spec.Assignment) -> list[Sample]:
+    """The wrong submissions declared in fixtures/<ID>/samples.toml."""
+    path = assignment.fixtures_dir / "samples.toml"
+    if not path.is_file():
+        return []
+    data = tomllib.loads(path.read_text())
+    return [Sample(s["file"], s.get("description", ""), tuple(s["fails"]),
+                   tuple(s.get("edits", ()))) for s in data.get("samples", [])]
+
+
+def apply_edits(nb: nbformat.NotebookNode, edits: tuple[dict, ...]) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with each ``{function, old, new}`` edit applied to its graded cell."""
+    nb = copy.deepcopy(nb)
+    cells = {extract.graded_name(c.source): c for c in nb.cells if c.cell_type == "code"}
+    for edit in edits:
+        cell = cells.get(edit["function"])
+        if cell is None:
+            raise spec.SpecError(f"sample edit names unknown function {edit['function']}")
+        if cell.source.count(edit["old"]) != 1:
+            raise spec.SpecError(f"{edit['function']}: {edit['old']!r} must occur exactly once")
+        cell.source = cell.source.replace(edit["old"], edit["new"])
+    return nb
+
+
+def generate(assignment: spec.Assignment) -> dict[Path, str]:
+    """Every generated file of ``assignment`` and its text."""
+    out = assignment.fixtures_dir
+    expected = codec.to_plain(expected_outputs(assignment), readable=True)
+    files = {out / "expected.json": json.dumps(expected, indent=1, sort_keys=True) + "\n"}
+    filled = reference_notebook(assignment)
+    notebooks = {"reference.ipynb": filled, "stub.ipynb": notebook.read(assignment.notebook)}
+    for sample in samples(assignment):
+        notebooks[sample.file] = apply_edits(filled, sample.edits)
+    for name, nb in notebooks.items():
+        files[out / "submissions" / name] = nbformat.writes(nb) + "\n"
+    return files
+
+
+def in_sync(path: Path, text: str) -> bool:
+    """Whether ``path`` holds ``text`` (expected outputs: equal to rounding noise)."""
+    stored = path.read_text()
+    if path.name != "expected.json" or stored == text:
+        return stored == text
+    old, new = (codec.from_plain(json.loads(t)) for t in (stored, text))
+    return old.keys() == new.keys() and not any(
+        checks.compare(old[k], new[k], k, rtol=1e-9, atol=1e-12) for k in new)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader.fixtures", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    parser.add_argument("--check", action="store_true", help="only compare with the files")
+    args = parser.parse_args(argv)
+    stale = []
+    for assignment_id in args.ids or spec.available():
+        for path, text in generate(spec.load(assignment_id)).items():
+            if args.check:
+                if not path.is_file() or not in_sync(path, text):
+                    stale.append(path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+                print(f"wrote {path}")
+    for path in stale:
+        print(f"out of sync: {path}", file=sys.stderr)
+    if stale:
+        print("regenerate with: python -m grader.fixtures", file=sys.stderr)
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

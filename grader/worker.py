@@ -1,0 +1,255 @@
+"""Stage 3 (untrusted side): a warm zygote that forks one sandboxed child per graded function.
+
+Run as ``python -m grader.worker``. The zygote holds no secrets: it only ever receives the
+student's cell, the reference cells standing in for the functions it calls, and test inputs.
+It speaks length-prefixed JSON frames on stdin/stdout. Each job is run in a forked child
+that applies the sandbox limits, executes the code and streams one frame per test case
+back through a pipe; the zygote relays those frames unparsed, enforcing the wall-clock
+deadline (killing the child's whole process group) and a size cap.
+"""
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import linecache
+import os
+import select
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+import traceback
+from typing import Any, BinaryIO
+
+HEADER = struct.Struct(">I")
+CELL_FILENAME = "<graded cell>"
+
+
+def write_frame(stream: BinaryIO, payload: bytes) -> None:
+    stream.write(HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:
+    """Read one frame; None at end of stream."""
+    head = stream.read(HEADER.size)
+    if len(head) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(head)
+    if size > max_bytes:
+        raise ValueError(f"frame of {size} bytes exceeds the cap")
+    return stream.read(size)
+
+
+def split_frames(data: bytes) -> list[bytes]:
+    """Cut a byte stream of frames into payloads (a truncated tail is dropped)."""
+    frames, pos = [], 0
+    while pos + HEADER.size <= len(data):
+        (size,) = HEADER.unpack_from(data, pos)
+        pos += HEADER.size
+        if pos + size > len(data):
+            break
+        frames.append(data[pos:pos + size])
+        pos += size
+    return frames
+
+
+# ----------------------------------------------------------------------------- zygote
+
+def serve() -> None:
+    """Zygote loop: one job in, one response out, until stdin closes."""
+    import numpy  # noqa: F401  (warm: every child inherits the imported module)
+
+    from grader import codec, sandbox  # noqa: F401  (warm for the children)
+
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but frames may reach the parent's pipe
+    while True:
+        frame = read_frame(stdin, 256 * 1024 * 1024)
+        if frame is None:
+            return
+        job = json.loads(frame)
+        for module in job.get("warm", []):
+            importlib.import_module(module)
+        write_frame(stdout, json.dumps(run_job(job)).encode())
+
+
+def run_job(job: dict) -> dict:
+    """Fork a child for ``job`` and collect what it reports before the deadline."""
+    limits = job["limits"]
+    scratch = tempfile.mkdtemp(prefix="dnn-grader-run-")
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            child_main(job, write_end, scratch)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    data, ending = _collect(read_end, pid, started + limits["wall_seconds"],
+                            limits["result_mb"] * 1024 * 1024)
+    os.close(read_end)
+    status = _reap(pid)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {"frames": [f.decode("utf-8", "replace") for f in split_frames(data)],
+            "ending": ending or status, "seconds": round(time.monotonic() - started, 4)}
+
+
+def _collect(fd: int, pid: int, deadline: float, cap: int) -> tuple[bytes, str | None]:
+    chunks, size = [], 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            _kill_group(pid)
+            return b"".join(chunks), "timeout"
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks), None
+        size += len(chunk)
+        if size > cap:
+            _kill_group(pid)
+            return b"".join(chunks), "overflow"
+        chunks.append(chunk)
+
+
+def _kill_group(pid: int) -> None:
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _reap(pid: int) -> str:
+    _kill_group(pid)  # stray descendants of a finished child die with its group
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit {os.WEXITSTATUS(status)}"
+
+
+# ----------------------------------------------------------------------------- child
+
+class CappedText(io.TextIOBase):
+    """A stdout replacement keeping only the first ``cap`` characters."""
+
+    def __init__(self, cap: int):
+        self.cap, self.parts, self.size = cap, [], 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.size < self.cap:
+            self.parts.append(str(text)[: self.cap - self.size])
+            self.size += len(self.parts[-1])
+        return len(text)
+
+    def take(self) -> str:
+        text, self.parts, self.size = "".join(self.parts), [], 0
+        return text
+
+
+def child_main(job: dict, result_fd: int, scratch: str) -> None:
+    """Run the student's function on every case, streaming one frame per case."""
+    from grader import codec, sandbox
+
+    sandbox.new_process_group()
+    out = os.fdopen(result_fd, "wb", buffering=0)
+    _silence_std_streams()
+    os.chdir(scratch)
+    sys.path[:0] = [job["path"]]
+    layers = sandbox.apply(sandbox.Limits(**job["limits"]))
+    captured = CappedText(job["limits"]["output_chars"])
+    sys.stdout = sys.stderr = captured
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    fatal = _prepare(job, namespace)
+    if fatal:
+        fatal["stdout"] = captured.take()
+        write_frame(out, json.dumps(fatal).encode())
+        return
+    write_frame(out, json.dumps({"ready": True, "isolation": layers}).encode())
+    function = namespace[job["function"]]
+    for index, case in enumerate(job["cases"]):
+        write_frame(out, _run_case(function, index, case, captured, codec))
+    write_frame(out, json.dumps({"done": True}).encode())
+
+
+def _silence_std_streams() -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _prepare(job: dict, namespace: dict) -> dict | None:
+    """Execute preamble, student cell and stand-in reference cells; a fatal frame on error."""
+    try:
+        exec(compile(job["preamble"], "<preamble>", "exec"), namespace)
+    except BaseException as exc:
+        return {"fatal": "setup", "error": f"the grader's setup failed: {_one_line(exc)}"}
+    lines = job["cell"].splitlines(keepends=True)
+    linecache.cache[CELL_FILENAME] = (len(job["cell"]), None, lines, CELL_FILENAME)
+    try:
+        code = compile(job["cell"], CELL_FILENAME, "exec")
+    except SyntaxError as exc:
+        return {"fatal": "syntax",
+                "error": f"SyntaxError in the graded cell, line {exc.lineno}: {exc.msg}"}
+    try:
+        exec(code, namespace)
+    except BaseException as exc:
+        return {"fatal": "cell", "error": f"running the graded cell raised {_one_line(exc)}",
+                "traceback": _student_traceback(exc)}
+    if not callable(namespace.get(job["function"])):
+        return {"fatal": "missing",
+                "error": f"the graded cell does not define a function {job['function']}()"}
+    for source in job["support"]:
+        exec(compile(source, "<reference>", "exec"), namespace)
+    return None
+
+
+def _run_case(function: Any, index: int, case: dict, captured: CappedText, codec: Any) -> bytes:
+    import numpy as np
+
+    args = codec.from_plain(case["args"])
+    np.random.seed(case["seed"])
+    frame: dict[str, Any] = {"case": index}
+    try:
+        output = function(*args)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt included
+        frame.update(error=_one_line(exc), traceback=_student_traceback(exc),
+                     kind=type(exc).__name__)
+    else:
+        try:
+            frame.update(output=codec.to_plain(output), args_after=codec.to_plain(args))
+        except (codec.CodecError, RecursionError) as exc:
+            frame.update(error=f"the return value cannot be graded: {exc}", kind="CodecError")
+    frame["stdout"] = captured.take()
+    try:
+        return json.dumps(frame, allow_nan=False).encode()
+    except (ValueError, TypeError) as exc:
+        return json.dumps({"case": index, "error": f"result not serializable: {exc}",
+                           "kind": "CodecError"}).encode()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
+
+
+def _student_traceback(exc: BaseException) -> str:
+    """Traceback lines that point into the student's cell only."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == CELL_FILENAME]
+    return "\n".join(f"line {f.lineno}, in {f.name}: {f.line}" for f in frames[-3:])
+
+
+if __name__ == "__main__":
+    serve()
