@@ -103,8 +103,8 @@ def _where(got: np.ndarray, expected: np.ndarray, close: np.ndarray) -> str:
         return f": got {got.item()!r}, expected {expected.item()!r}"
     wrong = int((~close).sum())
     index = tuple(int(i) for i in np.argwhere(~close)[0])
-    detail = (f" ({wrong} of {got.size} entries differ; at {index} got {got[index]!r}, "
-              f"expected {expected[index]!r})")
+    detail = (f" ({wrong} of {got.size} entries differ; at {index} got {got[index].item()!r}, "
+              f"expected {expected[index].item()!r})")
     if got.size <= 12:
         detail += f"\n    got      {_fmt(got)}\n    expected {_fmt(expected)}"
     return detail

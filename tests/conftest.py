@@ -1,0 +1,55 @@
+"""Shared fixtures: a warm worker pool and a small self-contained 'TOY' assignment."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import fixtures, pipeline, spec
+from grader.execute import WorkerPool
+
+TOY_SOURCE = Path(__file__).parent / "toy"
+
+
+@pytest.fixture(scope="session")
+def pool():
+    with WorkerPool(size=2) as workers:
+        yield workers
+
+
+def _clear_caches() -> None:
+    spec.load.cache_clear()
+    pipeline.plan_for.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def toy_root(tmp_path_factory) -> Path:
+    """A copy of tests/toy with its fixtures generated, usable via ``use_toy``."""
+    root = tmp_path_factory.mktemp("toy")
+    for part in ("assignments", "reference"):
+        shutil.copytree(TOY_SOURCE / part, root / part)
+    (root / "fixtures").mkdir()
+    return root
+
+
+@pytest.fixture
+def use_toy(toy_root, monkeypatch) -> Path:
+    """Point the spec loader at the toy project for one test."""
+    monkeypatch.setattr(spec, "ASSIGNMENTS_DIR", toy_root / "assignments")
+    monkeypatch.setattr(spec, "REFERENCE_DIR", toy_root / "reference")
+    monkeypatch.setattr(spec, "FIXTURES_DIR", toy_root / "fixtures")
+    _clear_caches()
+    if not (toy_root / "fixtures" / "TOY" / "expected.json").exists():
+        assert fixtures.main(["TOY"]) == 0
+    yield toy_root
+    _clear_caches()
+
+
+def edited(source: Path, target: Path, function: str, old: str, new: str) -> Path:
+    """Copy notebook ``source`` to ``target`` with one text edit in a graded cell."""
+    nb = nbformat.read(source, as_version=4)
+    nb = fixtures.apply_edits(nb, ({"function": function, "old": old, "new": new},))
+    nbformat.write(nb, target)
+    return target
