@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader import __version__, report
+from grader import __version__, report, sandbox
 from grader.execute import WorkerPool
 from grader.notebook import NotebookError
 from grader.pipeline import GradingError, grade_notebook
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    sandbox.protect_trusted_process()
     if len(args.paths) != 1 or Path(args.paths[0]).is_dir():
         print("grade: give exactly one notebook file", file=sys.stderr)
         return EXIT_CANNOT_GRADE

@@ -61,11 +61,11 @@ class RunResult:
 class Worker:
     """One warm zygote process."""
 
-    def __init__(self) -> None:
+    def __init__(self, isolation: str = "auto") -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DNN_GRADER_")}
         env.update(WORKER_ENV)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "grader.worker", isolation], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
             cwd=tempfile.gettempdir(), close_fds=True)
 
@@ -106,7 +106,7 @@ def decode_reply(reply: dict) -> RunResult:
     """Turn the zygote's relayed child frames into a RunResult, validating every frame."""
     cases: dict[int, dict] = {}
     fatal, isolation, errors = None, [], []
-    for raw in reply["frames"]:
+    for index, raw in enumerate(reply["frames"]):
         try:
             frame = json.loads(raw)
         except (ValueError, RecursionError):
@@ -114,10 +114,10 @@ def decode_reply(reply: dict) -> RunResult:
             continue
         if type(frame) is not dict:
             errors.append("a result frame was not an object")
+        elif index == 0 and frame.get("ready") is True and type(frame.get("isolation")) is list:
+            isolation = [str(layer) for layer in frame["isolation"]]
         elif "fatal" in frame and fatal is None and not cases:
             fatal = frame
-        elif frame.get("ready") is True and type(frame.get("isolation")) is list:
-            isolation = [str(layer) for layer in frame["isolation"]]
         elif type(frame.get("case")) is int and frame["case"] not in cases:
             cases[frame["case"]] = frame
     return RunResult(cases, fatal, str(reply["ending"]), isolation,
@@ -129,9 +129,13 @@ def _failed_run(message: str) -> RunResult:
 
 
 class WorkerPool:
-    """A fixed set of zygotes shared by threads; a dead zygote is replaced on next use."""
+    """A fixed set of zygotes shared by threads; a dead zygote is replaced on next use.
 
-    def __init__(self, size: int) -> None:
+    ``isolation`` is "auto" (every layer the system allows) or "rlimits" (limits only).
+    """
+
+    def __init__(self, size: int, isolation: str = "auto") -> None:
+        self.isolation = isolation
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -139,7 +143,7 @@ class WorkerPool:
             self._add()
 
     def _add(self) -> None:
-        worker = Worker()
+        worker = Worker(self.isolation)
         with self._lock:
             self._all.append(worker)
         self._idle.put(worker)

@@ -78,7 +78,8 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
         raise GradingError(str(exc)) from None
     assignment = plan.assignment
     cells, warnings = extract.graded_cells(nb)
-    limits = _deadline(limits, timeout or assignment.timeout)
+    limits = replace(_deadline(limits, timeout or assignment.timeout),
+                     hide=hidden_paths(Path(path), assignment))
     names = list(assignment.functions)
     with ThreadPoolExecutor(max_workers=4) as threads:
         runs = list(threads.map(lambda n: _run(plan, n, cells.get(n), pool, limits), names))
@@ -101,6 +102,18 @@ def _run(plan: Plan, name: str, cell: extract.GradedCell | None, pool: WorkerPoo
               support=assignment.support_sources(name), path=str(assignment.directory),
               cases=plan.encoded[name], limits=limits, warm=list(assignment.warm))
     return pool.run(job)
+
+
+def hidden_paths(submission: Path, assignment: spec.Assignment) -> tuple[str, ...]:
+    """What a worker must not see: reference, fixtures, tests, and the submission's folder.
+
+    The submission's folder is hidden whole (other students' files in a batch) unless the
+    assignment or the grader lives inside it; then only the submission file is hidden.
+    """
+    folder = submission.resolve().parent
+    needed = [assignment.directory.resolve(), Path(__file__).resolve().parent]
+    own = submission.resolve() if any(folder in p.parents or folder == p for p in needed) else folder
+    return tuple(str(p) for p in (spec.REFERENCE_DIR, spec.FIXTURES_DIR, spec.ROOT / "tests", own))
 
 
 def _deadline(limits: Limits, seconds: float) -> Limits:

@@ -1,18 +1,41 @@
-"""Limits applied to a worker child before it runs student code.
+"""Isolation applied to a worker child before it runs student code.
 
-Runs inside the freshly forked child (never in the trusted process). Each layer that the
-operating system allows is applied; the names of the layers achieved are reported back.
+Runs inside the freshly forked child, never in the trusted process. Layers, each applied when
+the operating system allows it (the names of the layers achieved are reported back):
+
+- ``rlimits``: CPU time, address space, file size, open files, processes, no core dumps.
+- ``namespaces``: fresh mount, network, IPC, UTS and PID namespaces (root, or unprivileged
+  user namespaces), so there is no network and no other process to see, signal or trace.
+- ``hidden-paths``: reference, fixtures and submission folders covered by empty mounts.
+- ``read-only-fs``: the whole tree read-only except a small tmpfs scratch directory.
+- ``uid-nobody``: root drops to uid/gid 65534 with no capabilities.
+- ``seccomp``: a filter refusing network sockets, exec, fork/threads, ptrace and mounts.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import platform
 import resource
-from dataclasses import asdict, dataclass
+import stat
+import struct
+from dataclasses import asdict, dataclass, field
+
+NOBODY = 65534
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 4096, 8192, 16384, 1 << 18
+MNT_DETACH = 2
+AT_RECURSIVE, MOUNT_ATTR_RDONLY = 0x8000, 0x1
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_SET_DUMPABLE = 38, 22, 4
+SECCOMP_MODE_FILTER = 2
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one graded-function run (all configurable, safe defaults)."""
+    """Resource limits and isolation settings for one graded-function run."""
 
     wall_seconds: float = 10.0
     cpu_seconds: int = 20
@@ -22,30 +45,278 @@ class Limits:
     processes: int = 64
     output_chars: int = 4000
     result_mb: int = 32
+    scratch_mb: int = 16
+    hide: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def apply(limits: Limits) -> list[str]:
-    """Apply every available limit to the current process; return the layers achieved."""
-    mib = 1024 * 1024
-    _limit(resource.RLIMIT_CORE, 0)
-    _limit(resource.RLIMIT_CPU, limits.cpu_seconds)
-    _limit(resource.RLIMIT_AS, limits.memory_mb * mib)
-    _limit(resource.RLIMIT_FSIZE, limits.file_size_mb * mib)
-    _limit(resource.RLIMIT_NOFILE, limits.open_files)
-    _limit(resource.RLIMIT_NPROC, limits.processes)
-    return ["rlimits"]
+class Libc:
+    """The few libc entry points the sandbox needs, raising OSError on failure."""
+
+    def __init__(self) -> None:
+        self._libc = ctypes.CDLL(None, use_errno=True)
+
+    def call(self, name: str, *args) -> int:
+        result = getattr(self._libc, name)(*args)
+        if result == -1:
+            code = ctypes.get_errno()
+            raise OSError(code, f"{name}: {os.strerror(code)}")
+        return result
+
+    def mount(self, source: str | None, target: str, fstype: str | None, flags: int,
+              data: str | None = None) -> None:
+        enc = (lambda s: s.encode() if s is not None else None)
+        self.call("mount", enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags),
+                  enc(data))
+
+    def set_readonly(self, path: str, readonly: bool, recursive: bool) -> None:
+        """mount_setattr(2): (un)set read-only on a mount tree."""
+        attr = struct.pack("QQQQ", MOUNT_ATTR_RDONLY if readonly else 0,
+                           0 if readonly else MOUNT_ATTR_RDONLY, 0, 0)
+        buf = ctypes.create_string_buffer(attr)
+        flags = AT_RECURSIVE if recursive else 0
+        self.call("syscall", ctypes.c_long(SYSCALLS[ARCH]["mount_setattr"]), ctypes.c_int(-100),
+                  path.encode(), ctypes.c_uint(flags), buf, ctypes.c_size_t(len(attr)))
 
 
-def _limit(kind: int, value: int) -> None:
-    soft, hard = resource.getrlimit(kind)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(kind, (value, value))
+def isolate_zygote(libc: Libc, scratch: str, readable: list[str]) -> list[str]:
+    """Once, in the zygote: private mount/network/IPC/UTS namespaces and a read-only tree.
+
+    Returns the layers achieved; ``View`` then hides paths per job, and children add their
+    own layers in ``apply``.
+    """
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        libc.call("unshare", flags if uid == 0 else flags | CLONE_NEWUSER)
+    except OSError:
+        return []
+    if uid != 0:
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"0 {uid} 1")
+        _write("/proc/self/gid_map", f"0 {gid} 1")
+    layers = ["namespaces"]
+    try:
+        libc.mount(None, "/", None, MS_REC | MS_PRIVATE)
+        expose(libc, scratch, readable)
+    except OSError:
+        return layers
+    try:
+        libc.set_readonly("/", True, recursive=True)
+        layers.append("read-only-fs")
+    except OSError:
+        pass
+    return layers
 
 
-def new_process_group() -> None:
-    """Lead a new session so the whole group can be killed at the deadline."""
+class View:
+    """The zygote's filesystem view, adjusted per job: folders exposed, paths hidden."""
+
+    def __init__(self, libc: Libc, scratch: str, layers: list[str]) -> None:
+        self.libc, self.scratch, self.layers = libc, scratch, layers
+        self.exposed: set[str] = set()
+        self.hidden: set[str] = set()
+
+    def prepare(self, visible: str, hide: list[str]) -> list[str]:
+        """Expose ``visible`` and hide ``hide``; the zygote layers in force for this job."""
+        if "namespaces" not in self.layers:
+            return list(self.layers)
+        try:
+            if visible not in self.exposed:
+                self.libc.mount("tmpfs", self.scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k")
+                try:
+                    expose(self.libc, self.scratch, [visible])
+                finally:
+                    self.libc.call("umount2", self.scratch.encode(), MNT_DETACH)
+                self.exposed.add(visible)
+            for path in hide:
+                if path not in self.hidden:
+                    hide_path(self.libc, path)
+                    self.hidden.add(path)
+        except OSError:
+            return [layer for layer in self.layers if layer != "hidden-paths"]
+        return self.layers + ["hidden-paths"]
+
+
+def apply(limits: Limits, scratch: str, zygote_layers: list[str], full: bool) -> list[str]:
+    """In each forked child: scratch tmpfs, own PID namespace, uid nobody, rlimits, seccomp.
+
+    ``full`` False applies the resource limits only. Forks once to become PID 1 of a new PID
+    namespace: the caller continues in the grandchild.
+    """
     os.setsid()
+    libc = Libc()
+    layers = ["rlimits"] + list(zygote_layers)
+    if full and "namespaces" in zygote_layers:
+        layers += _child_namespaces(libc, limits, scratch)
+    _apply_rlimits(limits)
+    if full:
+        layers += _seccomp_layer(libc)
+    return layers
+
+
+def _child_namespaces(libc: Libc, limits: Limits, scratch: str) -> list[str]:
+    try:
+        libc.call("unshare", CLONE_NEWNS | CLONE_NEWPID)
+        libc.mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+                   f"size={limits.scratch_mb}m,mode=0777")
+    except OSError:
+        return []
+    _become_pid_one(libc)
+    libc.call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+    return ["pid-namespace", "scratch-tmpfs"] + (["uid-nobody"] if _drop_to_nobody() else [])
+
+
+def _apply_rlimits(limits: Limits) -> None:
+    mib = 1024 * 1024
+    for kind, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, limits.cpu_seconds),
+                        (resource.RLIMIT_AS, limits.memory_mb * mib),
+                        (resource.RLIMIT_FSIZE, limits.file_size_mb * mib),
+                        (resource.RLIMIT_NOFILE, limits.open_files),
+                        (resource.RLIMIT_NPROC, limits.processes)):
+        _, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(kind, (value, value))
+
+
+def expose(libc: Libc, scratch: str, readable: list[str]) -> None:
+    """Keep ``readable`` folders reachable for uid nobody.
+
+    A folder below a directory that others may not search (``/root`` is 0700) is bind-mounted
+    aside, the blocking directory is covered by a 0755 tmpfs holding just the path down to
+    that folder, and the folder is moved back into place.
+    """
+    if os.getuid() != 0:
+        return  # without a uid change, the caller's own permissions still apply
+    stage = os.path.join(scratch, ".stage")
+    for top, folders in _blocked(readable).items():
+        for index, folder in enumerate(folders):
+            os.makedirs(f"{stage}/{index}")
+            libc.mount(folder, f"{stage}/{index}", None, MS_BIND | MS_REC)
+        libc.mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+        for index, folder in enumerate(folders):
+            os.makedirs(folder, mode=0o755, exist_ok=True)
+            libc.mount(f"{stage}/{index}", folder, None, MS_MOVE)
+            os.rmdir(f"{stage}/{index}")
+
+
+def _blocked(paths: list[str]) -> dict[str, list[str]]:
+    """Outermost directory others cannot search -> the folders needed below it."""
+    found: dict[str, list[str]] = {}
+    folders = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
+    for folder in folders:
+        parts = folder.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            directory = "/" + "/".join(parts[:depth])
+            if not os.stat(directory).st_mode & stat.S_IXOTH:
+                needed = found.setdefault(directory, [])
+                if not any(folder.startswith(n + "/") for n in needed):
+                    needed.append(folder)
+                break
+    return found
+
+
+def hide_path(libc: Libc, path: str) -> None:
+    """Cover a folder with an empty read-only tmpfs, or a file with /dev/null."""
+    if os.path.isdir(path):
+        libc.mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   "size=4k,mode=0555")
+    elif os.path.exists(path):
+        libc.mount("/dev/null", path, None, MS_BIND)
+
+
+def _become_pid_one(libc: Libc) -> None:
+    """Fork into the new PID namespace; the intermediate process relays the exit status."""
+    pid = os.fork()
+    if pid:
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    try:
+        libc.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        pass
+
+
+def _drop_to_nobody() -> bool:
+    try:
+        os.setgroups([])
+        os.setresgid(NOBODY, NOBODY, NOBODY)
+        os.setresuid(NOBODY, NOBODY, NOBODY)
+    except OSError:
+        return False
+    return True
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w") as stream:
+            stream.write(text)
+    except OSError:
+        pass
+
+
+# ----------------------------------------------------------------------------- seccomp
+
+ARCH = platform.machine()
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+SYSCALLS = {
+    "x86_64": {"socket": 41, "socketpair": 53, "connect": 42, "fork": 57, "vfork": 58,
+               "clone": 56, "clone3": 435, "execve": 59, "execveat": 322, "ptrace": 101,
+               "process_vm_readv": 310, "process_vm_writev": 311, "mount": 165, "umount2": 166,
+               "unshare": 272, "setns": 308, "pivot_root": 155, "chroot": 161, "bpf": 321,
+               "perf_event_open": 298, "keyctl": 250, "mount_setattr": 442,
+               "io_uring_setup": 425},
+    "aarch64": {"socket": 198, "socketpair": 199, "connect": 203, "clone": 220, "clone3": 435,
+                "execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270,
+                "process_vm_writev": 271, "mount": 40, "umount2": 39, "unshare": 97,
+                "setns": 268, "pivot_root": 41, "chroot": 51, "bpf": 280,
+                "perf_event_open": 241, "keyctl": 219, "mount_setattr": 442,
+                "io_uring_setup": 425},
+}
+DENIED = ("socket", "socketpair", "connect", "fork", "vfork", "clone", "execve", "execveat",
+          "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "unshare",
+          "setns", "pivot_root", "chroot", "bpf", "perf_event_open", "keyctl", "io_uring_setup",
+          "mount_setattr")
+
+
+def _seccomp_layer(libc: Libc) -> list[str]:
+    try:
+        install_seccomp(libc)
+    except (OSError, KeyError):
+        return []
+    return ["seccomp"]
+
+
+def install_seccomp(libc: Libc) -> None:
+    """Refuse (EPERM; clone3 ENOSYS so libc falls back to clone) the DENIED system calls."""
+    numbers = SYSCALLS[ARCH]
+    denied = [numbers[name] for name in DENIED if name in numbers]
+    ld_w, jeq, ret = 0x20, 0x15, 0x06
+    errno_eperm = 0x00050000 | errno.EPERM
+    errno_enosys = 0x00050000 | errno.ENOSYS
+    program = [
+        (ld_w, 0, 0, 4),                                   # A = arch
+        (jeq, 1, 0, AUDIT_ARCH[ARCH]), (ret, 0, 0, 0x80000000),  # wrong arch: kill process
+        (ld_w, 0, 0, 0),                                   # A = syscall number
+        (jeq, 0, 1, numbers["clone3"]), (ret, 0, 0, errno_enosys),
+    ]
+    for number in denied:
+        program += [(jeq, 0, 1, number), (ret, 0, 0, errno_eperm)]
+    program.append((ret, 0, 0, 0x7FFF0000))                # allow everything else
+    filters = b"".join(struct.pack("HBBI", *insn) for insn in program)
+    buf = ctypes.create_string_buffer(filters)
+    fprog = struct.pack("HxxxxxxQ", len(program), ctypes.addressof(buf))
+    prog_buf = ctypes.create_string_buffer(fprog)
+    libc.call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    libc.call("prctl", PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog_buf, 0, 0)
+
+
+def protect_trusted_process() -> None:
+    """Make the grader's own memory unreadable through /proc/<pid>/mem and ptrace."""
+    try:
+        Libc().call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass

@@ -15,7 +15,6 @@ import json
 import linecache
 import os
 import select
-import shutil
 import signal
 import struct
 import sys
@@ -59,14 +58,21 @@ def split_frames(data: bytes) -> list[bytes]:
 
 # ----------------------------------------------------------------------------- zygote
 
-def serve() -> None:
-    """Zygote loop: one job in, one response out, until stdin closes."""
+def serve(mode: str) -> None:
+    """Zygote loop: one job in, one response out, until stdin closes.
+
+    ``mode`` "auto" applies every isolation layer the system allows; "rlimits" only limits.
+    """
     import numpy  # noqa: F401  (warm: every child inherits the imported module)
 
     from grader import codec, sandbox  # noqa: F401  (warm for the children)
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames may reach the parent's pipe
+    scratch = tempfile.mkdtemp(prefix="dnn-grader-scratch-")
+    libc = sandbox.Libc()
+    layers = sandbox.isolate_zygote(libc, scratch, runtime_paths()) if mode == "auto" else []
+    view = sandbox.View(libc, scratch, layers)
     while True:
         frame = read_frame(stdin, 256 * 1024 * 1024)
         if frame is None:
@@ -74,20 +80,30 @@ def serve() -> None:
         job = json.loads(frame)
         for module in job.get("warm", []):
             importlib.import_module(module)
-        write_frame(stdout, json.dumps(run_job(job)).encode())
+        job_layers = view.prepare(job["path"], job["limits"]["hide"])
+        reply = run_job(job, scratch, job_layers, full=mode == "auto")
+        write_frame(stdout, json.dumps(reply).encode())
 
 
-def run_job(job: dict) -> dict:
+def runtime_paths() -> list[str]:
+    """Folders a child must still read after dropping privileges: Python and the grader."""
+    import site
+
+    import grader
+    return [sys.prefix, sys.base_prefix, *site.getsitepackages(),
+            os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))]
+
+
+def run_job(job: dict, scratch: str, layers: list[str], full: bool) -> dict:
     """Fork a child for ``job`` and collect what it reports before the deadline."""
     limits = job["limits"]
-    scratch = tempfile.mkdtemp(prefix="dnn-grader-run-")
     read_end, write_end = os.pipe()
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
         try:
-            child_main(job, write_end, scratch)
+            child_main(job, write_end, scratch, layers, full)
         finally:
             os._exit(0)
     os.close(write_end)
@@ -95,7 +111,7 @@ def run_job(job: dict) -> dict:
                             limits["result_mb"] * 1024 * 1024)
     os.close(read_end)
     status = _reap(pid)
-    shutil.rmtree(scratch, ignore_errors=True)
+    _empty(scratch)
     return {"frames": [f.decode("utf-8", "replace") for f in split_frames(data)],
             "ending": ending or status, "seconds": round(time.monotonic() - started, 4)}
 
@@ -118,6 +134,20 @@ def _collect(fd: int, pid: int, deadline: float, cap: int) -> tuple[bytes, str |
             _kill_group(pid)
             return b"".join(chunks), "overflow"
         chunks.append(chunk)
+
+
+def _empty(folder: str) -> None:
+    """Remove what a child left in the scratch folder (when it had no tmpfs of its own)."""
+    import shutil
+
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _kill_group(pid: int) -> None:
@@ -158,17 +188,18 @@ class CappedText(io.TextIOBase):
         return text
 
 
-def child_main(job: dict, result_fd: int, scratch: str) -> None:
+def child_main(job: dict, result_fd: int, scratch: str, layers: list[str], full: bool) -> None:
     """Run the student's function on every case, streaming one frame per case."""
     from grader import codec, sandbox
 
-    sandbox.new_process_group()
     out = os.fdopen(result_fd, "wb", buffering=0)
     _silence_std_streams()
+    limits = sandbox.Limits(**job["limits"])
+    layers = sandbox.apply(limits, scratch, layers, full)
     os.chdir(scratch)
     sys.path[:0] = [job["path"]]
-    layers = sandbox.apply(sandbox.Limits(**job["limits"]))
-    captured = CappedText(job["limits"]["output_chars"])
+    write_frame(out, json.dumps({"ready": True, "isolation": layers}).encode())
+    captured = CappedText(limits.output_chars)
     sys.stdout = sys.stderr = captured
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     fatal = _prepare(job, namespace)
@@ -176,7 +207,6 @@ def child_main(job: dict, result_fd: int, scratch: str) -> None:
         fatal["stdout"] = captured.take()
         write_frame(out, json.dumps(fatal).encode())
         return
-    write_frame(out, json.dumps({"ready": True, "isolation": layers}).encode())
     function = namespace[job["function"]]
     for index, case in enumerate(job["cases"]):
         write_frame(out, _run_case(function, index, case, captured, codec))
@@ -252,4 +282,4 @@ def _student_traceback(exc: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1] if len(sys.argv) > 1 else "auto")
