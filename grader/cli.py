@@ -1,8 +1,18 @@
-"""The ``grade`` command."""
+"""The ``grade`` command: one notebook (report on stdout or --output), or a batch.
+
+    grade submission.ipynb [--format json] [--output FILE]
+    grade submissions/ [more paths or globs] [--jobs N] [--out results/] [--regrade]
+
+Batch mode (see grader/batch.py) is used when a folder, a glob, several paths or --out are
+given. Exit status: 0 when a report was produced, 1 when grading could not happen (for a batch:
+nothing could be graded), 130 when a batch was interrupted (run it again to resume).
+"""
 from __future__ import annotations
 
 import argparse
+import glob
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -11,20 +21,41 @@ from grader.execute import WorkerPool
 from grader.notebook import NotebookError
 from grader.pipeline import GradingError, grade_notebook
 
-EXIT_OK, EXIT_CANNOT_GRADE = 0, 1
+EXIT_OK, EXIT_CANNOT_GRADE, EXIT_INTERRUPTED = 0, 1, 130
+DEFAULT_OUT = "results"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade", description="Grade deep-learning course notebooks in isolated workers.")
-    parser.add_argument("paths", nargs="+", help="submission notebook(s)")
+    parser.add_argument("paths", nargs="+",
+                        help="a submission notebook; or folders, globs and files to grade as a batch")
     parser.add_argument("--assignment", metavar="ID",
                         help="assignment id (default: from notebook metadata or function names)")
-    parser.add_argument("--format", choices=["table", "json"], default="table",
-                        help="table for people, json for Gradescope's results.json")
-    parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--format", choices=["table", "json"],
+                        help="one notebook: table for people (default), json for Gradescope's "
+                             "results.json")
+    parser.add_argument("--output", metavar="FILE", help="one notebook: write the report to FILE")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="wall-clock limit per graded function (default: per assignment)")
+    batch = parser.add_argument_group(
+        "batch grading", "grade a folder (searched for *.ipynb), globs or several files into a "
+        "resumable gradebook with grades.csv and per-submission feedback")
+    batch.add_argument("--out", metavar="DIR",
+                       help=f"output folder (default: ./{DEFAULT_OUT}); its presence also "
+                            "selects batch mode for a single notebook")
+    batch.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                       help="worker processes (default: one per available core)")
+    batch.add_argument("--regrade", action="store_true",
+                       help="grade every submission again, even those unchanged since the last run")
+    batch.add_argument("--student-pattern", metavar="REGEX", default=None,
+                       help="regular expression with a named group 'student', searched in each "
+                            "file's path below the folder given, without .ipynb (default: the "
+                            "file name up to its first '_' or '-')")
+    batch.add_argument("--student-from", choices=["auto", "name", "metadata"], default="auto",
+                       help="auto (default): notebook metadata dnn_grader.student if present, else "
+                            "the file name; name: the file name only (metadata is editable by "
+                            "students)")
     parser.add_argument("--version", action="version", version=f"dnn-grader {__version__}")
     return parser
 
@@ -32,17 +63,77 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     sandbox.protect_trusted_process()
-    if len(args.paths) != 1 or Path(args.paths[0]).is_dir():
-        print("grade: give exactly one notebook file", file=sys.stderr)
-        return EXIT_CANNOT_GRADE
+    if is_batch(args):
+        return main_batch(args)
     with WorkerPool(size=min(2, os.cpu_count() or 1)) as pool:
         try:
             result = grade_notebook(args.paths[0], pool, args.assignment, args.timeout)
         except (NotebookError, GradingError) as exc:
             print(f"grade: cannot grade: {exc}", file=sys.stderr)
             return EXIT_CANNOT_GRADE
-    write_report(result, args.format, args.output)
+    write_report(result, args.format or "table", args.output)
     return EXIT_OK
+
+
+def is_batch(args: argparse.Namespace) -> bool:
+    """Batch mode: several paths, a folder, an unexpanded glob, or an output folder."""
+    if args.out is not None or len(args.paths) != 1:
+        return True
+    path = args.paths[0]
+    return Path(path).is_dir() or (not Path(path).exists() and glob.has_magic(path))
+
+
+def main_batch(args: argparse.Namespace) -> int:
+    """Grade a batch into ``--out``; see grader/batch.py."""
+    from grader import batch
+
+    if args.output or args.format:
+        print("grade: --output/--format are for one notebook; a batch writes grades.csv, "
+              "results.json and feedback.html files into --out", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+    if args.jobs < 0:
+        print("grade: --jobs must be positive", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+    options = batch.Options(out=Path(args.out or DEFAULT_OUT), jobs=args.jobs,
+                            assignment=args.assignment, timeout=args.timeout,
+                            regrade=args.regrade, student_from=args.student_from,
+                            student_pattern=args.student_pattern or batch.DEFAULT_STUDENT_PATTERN)
+    try:
+        batch.compile_student_pattern(options.student_pattern)
+    except ValueError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+    previous = _terminate_as_interrupt()
+    try:
+        summary = batch.run(args.paths, options)
+    except batch.BatchError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+    finally:
+        _restore(previous)
+    batch.print_summary(summary)
+    if summary.interrupted:
+        # Abandon the submissions in flight at once (their worker threads are not waited for).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    return EXIT_OK if summary.graded or summary.unchanged else EXIT_CANNOT_GRADE
+
+
+def _terminate_as_interrupt():
+    """Let SIGTERM stop a batch as cleanly as Ctrl-C (main thread only)."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _restore(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def write_report(result, fmt: str, output: str | None) -> None:

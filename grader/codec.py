@@ -66,6 +66,9 @@ def _array_to_plain(value: Any, readable: bool) -> dict:
     name = array.dtype.name
     if name not in ALLOWED_DTYPES:
         raise CodecError(f"arrays of dtype {name} cannot be graded; use a numeric or bool dtype")
+    if array.nbytes > MAX_BYTES:
+        raise CodecError(f"an array of {array.nbytes} bytes is larger than the "
+                         f"{MAX_BYTES // 2**20} MiB cap")
     node: dict[str, Any] = {"__ndarray__": name, "shape": list(array.shape)}
     if scalar:
         node["scalar"] = True

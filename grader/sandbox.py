@@ -39,7 +39,7 @@ class Limits:
 
     wall_seconds: float = 10.0
     cpu_seconds: int = 20
-    memory_mb: int = 1536
+    memory_mb: int = 768
     file_size_mb: int = 16
     open_files: int = 64
     processes: int = 64

@@ -1,0 +1,280 @@
+"""Batch exports in the output folder, each written atomically (write a temp file, rename).
+
+    grades.csv                          one row per student, one column per graded function, total
+    submissions/<name>/results.json     Gradescope results.json of one submission
+    submissions/<name>/feedback.html    self-contained feedback page (no external CSS/JS)
+
+Everything shown comes from student-controlled text (file names, metadata, messages quoting
+their code), so the HTML escapes every value and the CSV neutralises spreadsheet formulas.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from grader import __version__, report
+from grader.results import PASSED, SubmissionResult
+
+CSV_NAME = "grades.csv"
+SUBMISSIONS_DIR = "submissions"
+JSON_NAME, HTML_NAME = "results.json", "feedback.html"
+TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
+
+
+# ----------------------------------------------------------------------------- atomic files
+
+def atomic_write(target: str | Path, text: str, durable: bool = False) -> None:
+    """Replace ``target`` with ``text`` so that readers see the old file or the new one, never
+    a partial one. ``durable`` also fsyncs before the rename (survives power loss)."""
+    target = Path(target)
+    fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX,
+                                dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def remove_stale_temps(folder: str | Path) -> int:
+    """Delete temp files left by a run killed mid-write (in ``folder`` and its submissions)."""
+    folder, removed = Path(folder), 0
+    for parent in [folder, *_subdirs(folder / SUBMISSIONS_DIR)]:
+        for entry in _entries(parent):
+            if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
+                try:
+                    os.unlink(entry.path)
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
+
+
+def _subdirs(folder: Path) -> list[str]:
+    return [e.path for e in _entries(folder) if e.is_dir(follow_symlinks=False)]
+
+
+def _entries(folder: str | Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except OSError:
+        return []
+
+
+# ----------------------------------------------------------------------------- per submission
+
+def submission_dir(out: Path, export_name: str) -> Path:
+    return out / SUBMISSIONS_DIR / export_name
+
+
+def exports_present(out: Path, export_name: str) -> bool:
+    folder = submission_dir(out, export_name)
+    return (folder / JSON_NAME).is_file() and (folder / HTML_NAME).is_file()
+
+
+def write_submission(out: Path, export_name: str, student: str, display: str,
+                     result: SubmissionResult | None, message: str = "") -> Path:
+    """Write results.json and feedback.html of one submission; its folder is returned."""
+    folder = submission_dir(out, export_name)
+    folder.mkdir(parents=True, exist_ok=True)
+    if result is not None:
+        data = report.gradescope(result)
+    else:
+        data = {"score": 0.0, "max_score": 0.0, "output": f"not graded: {message}", "tests": [],
+                "extra_data": {"error": message}}
+    data.setdefault("extra_data", {}).update(student=student, submission=display,
+                                             grader_version=__version__)
+    atomic_write(folder / JSON_NAME, json.dumps(data, indent=2) + "\n")
+    atomic_write(folder / HTML_NAME, feedback_html(student, display, result, message))
+    return folder
+
+
+# ----------------------------------------------------------------------------- HTML feedback
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;color:#1d1d1f;line-height:1.45}
+h1{font-size:1.5rem;margin-bottom:.2rem}.meta{color:#555;margin:0 0 1rem}
+table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{text-align:left;padding:.35rem .6rem;
+border-bottom:1px solid #ddd;vertical-align:top}td.pts{text-align:right;white-space:nowrap}
+.badge{display:inline-block;padding:.05rem .5rem;border-radius:.8rem;font-size:.85rem;color:#fff}
+.passed{background:#1a7f37}.partial{background:#9a6700}.failed,.error,.missing{background:#cf222e}
+.timeout{background:#8250df}.not-implemented{background:#6e7781}.rejected{background:#cf222e}
+section{border:1px solid #ddd;border-radius:.5rem;padding:.4rem 1rem;margin:1rem 0}
+section h2{font-size:1.1rem;display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
+pre{background:#f6f8fa;padding:.5rem .7rem;border-radius:.3rem;overflow-x:auto;white-space:pre-wrap;
+word-break:break-word;margin:.3rem 0}ul.cases{list-style:none;padding-left:0}
+ul.cases li{margin:.4rem 0}.ok{color:#1a7f37}.ko{color:#cf222e}.hint{background:#fff8c5;
+padding:.4rem .7rem;border-radius:.3rem}.warn{color:#9a6700}footer{color:#777;font-size:.85rem;margin-top:2rem}
+"""
+
+
+def feedback_html(student: str, display: str, result: SubmissionResult | None,
+                  message: str = "") -> str:
+    """A self-contained, escaped HTML feedback page for one submission."""
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>Feedback: {e(student)}</title><style>{STYLE}</style></head><body>"]
+    if result is None:
+        parts += [f"<h1>{e(student)}</h1>", f'<p class="meta">{e(display)}</p>',
+                  '<p><span class="badge rejected">not graded</span></p>',
+                  f"<pre>{e(message)}</pre>"]
+    else:
+        parts += [f"<h1>{e(result.assignment)}: {_num(result.score)} / {_num(result.max_score)}</h1>",
+                  f'<p class="meta">{e(result.title)} · {e(student)} · {e(display)}</p>']
+        parts += [f'<p class="warn">warning: {e(w)}</p>' for w in result.warnings]
+        parts.append("<table><thead><tr><th>function</th><th>points</th><th>status</th></tr>"
+                     "</thead><tbody>")
+        for f in result.functions:
+            parts.append(f'<tr><td><a href="#fn-{e(f.name)}">{e(f.name)}</a></td>'
+                         f'<td class="pts">{_num(f.score)} / {_num(f.max_score)}</td>'
+                         f"<td>{_badge(f.status)}</td></tr>")
+        parts.append(f'<tr><th>total</th><th class="pts">{_num(result.score)} / '
+                     f"{_num(result.max_score)}</th><th></th></tr></tbody></table>")
+        for f in result.functions:
+            parts.append(_function_section(f))
+    parts.append(f"<footer>dnn-grader {e(__version__)}</footer></body></html>\n")
+    return "\n".join(parts)
+
+
+def _function_section(f) -> str:
+    e = html.escape
+    out = [f'<section id="fn-{e(f.name)}"><h2>{e(f.name)} {_badge(f.status)} '
+           f"<span>{_num(f.score)} / {_num(f.max_score)} points</span></h2>"]
+    if f.cases:
+        out.append('<ul class="cases">')
+        for c in f.cases:
+            mark = '<span class="ok">✓</span>' if c.passed else '<span class="ko">✗</span>'
+            detail = "" if c.passed or not c.message else f"<pre>{e(c.message)}</pre>"
+            out.append(f"<li>{mark} {e(c.name)}{detail}</li>")
+        out.append("</ul>")
+    if f.status != PASSED and f.message and (not f.cases or f.message.startswith("not implemented")):
+        out.append(f"<pre>{e(f.message)}</pre>")
+    if f.status != PASSED and f.hint:
+        out.append(f'<p class="hint"><strong>hint:</strong> {e(f.hint)}</p>')
+    if f.output:
+        out.append(f"<details><summary>printed output</summary><pre>{e(f.output)}</pre></details>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _badge(status: str) -> str:
+    return f'<span class="badge {html.escape(status.replace(" ", "-"))}">{html.escape(status)}</span>'
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+# ----------------------------------------------------------------------------- grades.csv
+
+@dataclass
+class Row:
+    """One submission as the gradebook CSV needs it."""
+
+    path: str
+    display: str
+    student: str
+    assignment: str | None
+    status: str
+    message: str
+    score: float | None
+    max_score: float | None
+    mtime: float | None
+    functions: list[tuple[str, float, float]] = field(default_factory=list)  # name, score, max
+
+
+@dataclass
+class Duplicate:
+    """Several files mapping to one student (for one assignment); ``kept`` is graded."""
+
+    student: str
+    assignment: str | None
+    kept: str
+    others: list[str]
+
+
+def choose(rows: Iterable[Row]) -> tuple[dict[tuple[str, str | None], Row], list[Duplicate]]:
+    """One submission per (student, assignment): graded beats rejected, then the newest file."""
+    groups: dict[tuple[str, str | None], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((row.student, row.assignment), []).append(row)
+    chosen, duplicates = {}, []
+    for key, group in groups.items():
+        group.sort(key=lambda r: (r.status == "graded", r.mtime or 0.0, r.path), reverse=True)
+        chosen[key] = group[0]
+        if len(group) > 1:
+            duplicates.append(Duplicate(key[0], key[1], group[0].display,
+                                        [r.display for r in group[1:]]))
+    return chosen, sorted(duplicates, key=lambda d: (d.student, d.assignment or ""))
+
+
+def grades_csv(rows: Iterable[Row]) -> tuple[str, list[Duplicate]]:
+    """The class gradebook as CSV text (one row per student), and the duplicate students."""
+    chosen, duplicates = choose(rows)
+    dup_note = {(d.student, d.assignment): d for d in duplicates}
+    columns: dict[str, list[str]] = {}  # assignment -> function names, in notebook order
+    for row in chosen.values():
+        if row.assignment and row.functions:
+            names = columns.setdefault(row.assignment, [])
+            names += [n for n, _, _ in row.functions if n not in names]
+    several = len(columns) > 1
+    header = ["student"]
+    for assignment, names in sorted(columns.items()):
+        header += [f"{assignment}:{n}" if several else n for n in names]
+        if several:
+            header.append(f"{assignment}:total")
+    header += ["total", "max_score", "status", "submission", "note"]
+    students: dict[str, list[Row]] = {}
+    for (student, _), row in chosen.items():
+        students.setdefault(student, []).append(row)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for student in sorted(students):
+        rows_of = students[student]
+        by_assignment = {r.assignment: r for r in rows_of}
+        line = [_cell(student)]
+        for assignment, names in sorted(columns.items()):
+            row = by_assignment.get(assignment)
+            scores = {n: s for n, s, _ in row.functions} if row else {}
+            line += [_num(scores.get(n)) for n in names]
+            if several:
+                line.append(_num(row.score) if row and row.status == "graded" else "")
+        graded = [r for r in rows_of if r.status == "graded"]
+        line.append(_num(sum(r.score or 0 for r in graded)))
+        line.append(_num(sum(r.max_score or 0 for r in graded)))
+        line.append("graded" if len(graded) == len(rows_of) else
+                    "partly graded" if graded else "not graded")
+        line.append(_cell("; ".join(r.display for r in rows_of)))
+        notes = [f"not graded: {r.display}: {r.message.splitlines()[0] if r.message else ''}"
+                 for r in rows_of if r.status != "graded"]
+        notes += [f"duplicate: also {', '.join(dup_note[(student, r.assignment)].others)}"
+                  for r in rows_of if (student, r.assignment) in dup_note]
+        line.append(_cell(" | ".join(notes)))
+        writer.writerow(line)
+    return buffer.getvalue(), duplicates
+
+
+def _cell(text: str) -> str:
+    """Neutralise spreadsheet formulas in student-controlled text (CSV injection)."""
+    text = " ".join(str(text).split())
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,229 @@
+"""The batch gradebook: an embedded SQLite database in the output folder.
+
+    <out>/gradebook.sqlite
+        submissions  one row per submission file (identity, content hash, verdict, full report)
+        results      one row per submission × graded function (score, status, message, ...)
+
+Every submission is recorded in ONE transaction (its row and all its function rows), so a
+run killed at any moment leaves either the whole submission or nothing. The database runs in
+WAL mode: a killed process never corrupts it, and a commit does not wait for the disk.
+Only the thread that opened a Gradebook may use it (batch grading records from its main thread).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from grader.results import CaseResult, FunctionResult, SubmissionResult
+
+FILENAME = "gradebook.sqlite"
+SCHEMA_VERSION = "1"  # bump (and migrate) when a table changes
+GRADED, REJECTED = "graded", "rejected"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS submissions (
+    path           TEXT PRIMARY KEY,   -- absolute path of the submission file
+    display        TEXT NOT NULL,      -- path as found (relative to the folder given)
+    export_name    TEXT NOT NULL UNIQUE,  -- folder name of its exports under submissions/
+    student        TEXT NOT NULL,
+    student_source TEXT NOT NULL,      -- 'metadata', 'name' (pattern) or 'file' (no match)
+    meta_student   TEXT,               -- metadata.dnn_grader.student of the file, if any
+    assignment     TEXT,
+    sha256         TEXT,               -- of the file bytes; NULL when the file was unreadable
+    grader_version TEXT NOT NULL,
+    settings       TEXT NOT NULL,      -- options that change grades (--assignment, --timeout)
+    status         TEXT NOT NULL,      -- 'graded' or 'rejected' (could not be graded)
+    message        TEXT NOT NULL,      -- why it was rejected ('' when graded)
+    score          REAL,
+    max_score      REAL,
+    seconds        REAL NOT NULL,      -- wall time spent grading it
+    mtime          REAL,               -- file modification time (newest wins for duplicates)
+    graded_at      TEXT NOT NULL,
+    report         TEXT                -- SubmissionResult as JSON (for the exports)
+);
+CREATE TABLE IF NOT EXISTS results (
+    path           TEXT NOT NULL REFERENCES submissions(path) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
+    function       TEXT NOT NULL,
+    score          REAL NOT NULL,
+    max_score      REAL NOT NULL,
+    status         TEXT NOT NULL,
+    message        TEXT NOT NULL,
+    seconds        REAL NOT NULL,
+    sha256         TEXT NOT NULL,
+    grader_version TEXT NOT NULL,
+    PRIMARY KEY (path, function)
+);
+CREATE INDEX IF NOT EXISTS submissions_student ON submissions (student);
+"""
+
+
+@dataclass
+class Record:
+    """One submission as the gradebook keeps it."""
+
+    path: str
+    display: str
+    export_name: str
+    student: str
+    student_source: str
+    meta_student: str | None
+    assignment: str | None
+    sha256: str | None
+    grader_version: str
+    settings: str
+    status: str
+    message: str
+    score: float | None
+    max_score: float | None
+    seconds: float
+    mtime: float | None
+    graded_at: str
+    report: str | None
+
+    @property
+    def result(self) -> SubmissionResult | None:
+        """The full SubmissionResult of a graded submission."""
+        return result_from_dict(json.loads(self.report)) if self.report else None
+
+
+class Gradebook:
+    """The SQLite gradebook of one output folder."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.path = Path(folder) / FILENAME
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        stored = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
+        if stored != SCHEMA_VERSION:
+            self._db.close()
+            raise sqlite3.DatabaseError(f"{self.path} has gradebook schema {stored}, this grader "
+                                        f"uses {SCHEMA_VERSION}; use another output folder")
+
+    # ---------------------------------------------------------------- reading
+
+    def get(self, path: str) -> Record | None:
+        row = self._db.execute("SELECT * FROM submissions WHERE path = ?", (path,)).fetchone()
+        return Record(**dict(row)) if row else None
+
+    def fingerprints(self) -> dict[str, tuple[str | None, str, str]]:
+        """(sha256, grader_version, settings) of every recorded submission, by path."""
+        rows = self._db.execute("SELECT path, sha256, grader_version, settings FROM submissions")
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def records(self) -> Iterator[Record]:
+        """Every recorded submission, in path order (streamed, one row at a time)."""
+        for row in self._db.execute("SELECT * FROM submissions ORDER BY path"):
+            yield Record(**dict(row))
+
+    def summaries(self) -> list[sqlite3.Row]:
+        """Every submission without its report (cheap: for the gradebook CSV and duplicates)."""
+        return self._db.execute(
+            "SELECT path, display, export_name, student, student_source, assignment, status, "
+            "message, score, max_score, mtime FROM submissions ORDER BY path").fetchall()
+
+    def function_scores(self) -> dict[str, list[sqlite3.Row]]:
+        """Function rows (function, score, max_score, status) by submission path, in order."""
+        found: dict[str, list[sqlite3.Row]] = {}
+        for row in self._db.execute("SELECT path, function, score, max_score, status FROM results "
+                                    "ORDER BY path, position"):
+            found.setdefault(row["path"], []).append(row)
+        return found
+
+    def export_name_for(self, path: str, wanted: str) -> str:
+        """The export folder name of ``path``: kept once given, ``wanted`` if still free."""
+        row = self._db.execute("SELECT export_name FROM submissions WHERE path = ?",
+                               (path,)).fetchone()
+        if row:
+            return row[0]
+        taken = self._db.execute("SELECT 1 FROM submissions WHERE export_name = ?",
+                                 (wanted,)).fetchone()
+        if taken is None:
+            return wanted
+        return f"{wanted}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+
+    # ---------------------------------------------------------------- writing
+
+    def record(self, record: Record, result: SubmissionResult | None) -> None:
+        """Store one submission and its function rows atomically (replacing older rows)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM submissions WHERE path = ?", (record.path,))
+            columns = list(record.__dict__)
+            self._db.execute(
+                f"INSERT INTO submissions ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})", tuple(record.__dict__.values()))
+            if result is not None:
+                self._db.executemany(
+                    "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(record.path, i, f.name, f.score, f.max_score, f.status, f.message,
+                      f.seconds, record.sha256 or "", record.grader_version)
+                     for i, f in enumerate(result.functions)])
+
+    def update_identity(self, path: str, student: str, source: str, display: str) -> None:
+        """Change who an unchanged submission belongs to (naming options changed)."""
+        with self._transaction():
+            self._db.execute("UPDATE submissions SET student = ?, student_source = ?, display = ? "
+                             "WHERE path = ?", (student, source, display, path))
+
+    def status_counts(self) -> dict[str, int]:
+        """How many graded functions have each status, over the whole gradebook."""
+        return dict(self._db.execute("SELECT status, COUNT(*) FROM results GROUP BY status"))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+    def __enter__(self) -> "Gradebook":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (KeyboardInterrupt too)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, *exc) -> None:
+        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def result_from_dict(data: dict) -> SubmissionResult:
+    """Rebuild a SubmissionResult from ``SubmissionResult.to_dict()``."""
+    functions = [FunctionResult(**{**f, "cases": [CaseResult(**c) for c in f["cases"]]})
+                 for f in data["functions"]]
+    return SubmissionResult(data["path"], data["assignment"], data["title"], functions,
+                            list(data.get("warnings", [])), list(data.get("isolation", [])))
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file-system-safe folder name derived from ``text``."""
+    name = _UNSAFE.sub("_", text).strip("._") or "submission"
+    return name[:limit]
