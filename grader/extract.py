@@ -9,7 +9,7 @@ import nbformat
 GRADED_RE = re.compile(r"^#\s*GRADED FUNCTION:\s*([A-Za-z_]\w*)\s*$")
 START_RE = re.compile(r"^\s*#+\s*(START CODE HERE|YOUR CODE STARTS HERE)", re.IGNORECASE)
 END_RE = re.compile(r"^\s*#+\s*(END CODE HERE|YOUR CODE ENDS HERE)", re.IGNORECASE)
-PLACEHOLDER_RE = re.compile(r"^\s*[^#=]+=\s*None\s*(#.*)?$")
+PLACEHOLDER_RE = re.compile(r"^\s*[^#=]+=\s*None(\s*,\s*None)*\s*(#.*)?$")
 MAGIC_RE = re.compile(r"^(\s*)[%!]")
 
 

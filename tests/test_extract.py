@@ -15,6 +15,7 @@ def f(x):
     ### START CODE HERE ### (≈ 2 lines)
     z = x + 1   # already done
     w, v = None   # comment
+    p, q = None, None
     ### END CODE HERE ###
     return y
 '''
@@ -27,7 +28,7 @@ def test_first_non_blank_line_names_the_function():
 
 def test_both_marker_styles_give_regions_and_placeholders():
     assert len(extract.regions(CELL)) == 2
-    assert extract.placeholders(CELL) == ["y = None", "w, v = None   # comment"]
+    assert extract.placeholders(CELL) == ["y = None", "w, v = None   # comment", "p, q = None, None"]
 
 
 def test_scaffolding_ignores_region_contents():

@@ -191,7 +191,7 @@ def L_model_backward_canonical():
 def L_model_backward_hidden_three_layers():
     rng = _rng(14)
     X = rng.randn(5, 6)
-    AL, caches = _forward_caches(X, _network(rng, [5, 4, 3, 1]))
+    AL, caches = _forward_caches(X, _network(rng, [5, 4, 3, 1], scale=0.6))
     Y = np.array([[1, 0, 1, 1, 0, 0]])
     return AL, Y, caches
 
