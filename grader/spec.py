@@ -10,7 +10,6 @@ Only the trusted process loads this module's data; workers never see it.
 """
 from __future__ import annotations
 
-import ast
 import contextlib
 import copy
 import functools

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from grader import fixtures, pipeline, spec
 from grader.execute import WorkerPool
@@ -53,3 +54,27 @@ def edited(source: Path, target: Path, function: str, old: str, new: str) -> Pat
     nb = fixtures.apply_edits(nb, ({"function": function, "old": old, "new": new},))
     nbformat.write(nb, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def executed_reference():
+    """Run an assignment's reference-filled notebook once per session (cwd: its folder)."""
+    done: dict[str, nbformat.NotebookNode] = {}
+
+    def run(assignment_id: str) -> nbformat.NotebookNode:
+        if assignment_id not in done:
+            assignment = spec.load(assignment_id)
+            nb = nbformat.read(assignment.fixtures_dir / "submissions" / "reference.ipynb",
+                               as_version=4)
+            NotebookClient(nb, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(assignment.directory)}}).execute()
+            done[assignment_id] = nb
+        return done[assignment_id]
+
+    return run
+
+
+def stream_text(nb: nbformat.NotebookNode) -> str:
+    """Everything the notebook's code cells printed."""
+    return "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                   for out in cell.outputs if out.output_type == "stream")

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import ast
-import copy
 import re
-from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-from grader import extract, spec
+from conftest import stream_text
+from grader import extract, fixtures, spec
 
 ID = "C2W1A3"
 GRADED = ["forward_propagation", "backward_propagation", "gradient_check", "gradient_check_n"]
@@ -30,28 +29,6 @@ def nb(assignment):
 def graded_cells(nb):
     return {extract.graded_name(c.source): c for c in nb.cells
             if c.cell_type == "code" and extract.graded_name(c.source)}
-
-
-def outside_regions(source: str) -> list[str]:
-    kept, inside = [], False
-    for line in source.splitlines():
-        if extract.START_RE.match(line):
-            inside = True
-            kept.append(line)
-        elif extract.END_RE.match(line):
-            inside = False
-            kept.append(line)
-        elif not inside:
-            kept.append(line)
-    return kept
-
-
-def filled(nb, assignment):
-    """The notebook with every region filled from solutions.py."""
-    nb = copy.deepcopy(nb)
-    for name, cell in graded_cells(nb).items():
-        cell.source = assignment.reference_blocks[name]
-    return nb
 
 
 def test_metadata_and_no_outputs(nb):
@@ -75,7 +52,7 @@ def test_graded_cells_match_solutions_outside_regions(nb, assignment):
     blocks = assignment.reference_blocks
     assert list(blocks) == GRADED
     for name, cell in graded_cells(nb).items():
-        assert outside_regions(cell.source) == outside_regions(blocks[name]), name
+        assert extract.scaffolding(cell.source) == extract.scaffolding(blocks[name]), name
         assert len(extract.regions(cell.source)) == len(extract.regions(blocks[name]))
 
 
@@ -155,15 +132,12 @@ def _run(nb, workdir):
     from nbclient import NotebookClient
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(workdir)}}).execute()
-    return "\n".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
-                     for out in cell.outputs if out.get("output_type") == "stream")
+    return stream_text(nb)
 
 
 @pytest.mark.slow
-def test_filled_notebook_runs_top_to_bottom(nb, assignment, tmp_path):
-    work = filled(nb, assignment)
-    nbformat.write(work, tmp_path / "Gradient_Checking.ipynb")
-    out = _run(work, assignment.directory)
+def test_filled_notebook_runs_top_to_bottom(executed_reference):
+    out = stream_text(executed_reference(ID))
     assert "J = 8" in out and "dtheta = 3" in out
     assert "Your backward propagation works perfectly fine! difference = 7.814075313343006e-11" in out
     assert re.search(r"There is a mistake in the backward propagation! difference = 0\.28509315677616", out)
@@ -172,7 +146,7 @@ def test_filled_notebook_runs_top_to_bottom(nb, assignment, tmp_path):
 
 @pytest.mark.slow
 def test_fixing_the_provided_backward_gives_the_published_value(nb, assignment):
-    work = filled(nb, assignment)
+    work = fixtures.reference_notebook(assignment)
     cell = next(c for c in work.cells if c.source.startswith("def backward_propagation_n"))
     assert cell.source.count(" * 2\n") == 1 and cell.source.count("4. / m") == 1
     cell.source = cell.source.replace(" * 2\n", "\n").replace("4. / m", "1. / m")
