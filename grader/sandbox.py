@@ -111,6 +111,14 @@ def isolate_zygote(libc: Libc, scratch: str, readable: list[str]) -> list[str]:
     return layers
 
 
+def writable_tmpfs(libc: Libc, path: str) -> None:
+    """A small tmpfs only its owner (the zygote, root) may write: caches of warm imports."""
+    try:
+        libc.mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=0755")
+    except OSError:
+        pass
+
+
 class View:
     """The zygote's filesystem view, adjusted per job: folders exposed, paths hidden."""
 

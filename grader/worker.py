@@ -9,6 +9,7 @@ deadline (killing the child's whole process group) and a size cap.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import io
 import json
@@ -24,6 +25,8 @@ import traceback
 from typing import Any, BinaryIO
 
 HEADER = struct.Struct(">I")
+DONE = json.dumps({"done": True}).encode()
+DONE_FRAME = HEADER.pack(len(DONE)) + DONE
 CELL_FILENAME = "<graded cell>"
 
 
@@ -59,7 +62,7 @@ def split_frames(data: bytes) -> list[bytes]:
 # ----------------------------------------------------------------------------- zygote
 
 def serve(mode: str) -> None:
-    """Zygote loop: one job in, one response out, until stdin closes.
+    """Zygote loop: one job in, one reply out, until stdin closes.
 
     ``mode`` "auto" applies every isolation layer the system allows; "rlimits" only limits.
     """
@@ -70,19 +73,45 @@ def serve(mode: str) -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames may reach the parent's pipe
     scratch = tempfile.mkdtemp(prefix="dnn-grader-scratch-")
+    own_tmp = tempfile.mkdtemp(prefix="dnn-grader-zygote-")
     libc = sandbox.Libc()
     layers = sandbox.isolate_zygote(libc, scratch, runtime_paths()) if mode == "auto" else []
+    if "read-only-fs" in layers:
+        sandbox.writable_tmpfs(libc, own_tmp)  # for libraries' caches; children cannot write
+    os.environ.update(TMPDIR=own_tmp, MPLCONFIGDIR=own_tmp)
+    tempfile.tempdir = own_tmp
     view = sandbox.View(libc, scratch, layers)
+    preambles, reaper = Preambles(), Reaper()
     while True:
         frame = read_frame(stdin, 256 * 1024 * 1024)
         if frame is None:
             return
-        job = json.loads(frame)
-        for module in job.get("warm", []):
-            importlib.import_module(module)
-        job_layers = view.prepare(job["path"], job["limits"]["hide"])
-        reply = run_job(job, scratch, job_layers, full=mode == "auto")
+        try:
+            job = json.loads(frame)
+            _warm(job.get("warm", []))
+            preamble = preambles.get(job["path"], job["preamble"])
+            job_layers = view.prepare(job["path"], job["limits"]["hide"])
+            gc.freeze()  # children then leave the zygote's objects untouched: cheaper forks
+            reply, pid = run_job(job, scratch, job_layers, mode == "auto", preamble)
+        except Exception as exc:  # a broken job must not take the zygote down
+            reply, pid = _worker_error(exc), None
         write_frame(stdout, json.dumps(reply).encode())
+        if pid is not None:
+            reaper.finish(pid, scratch)
+
+
+def _warm(modules: list[str]) -> None:
+    """Import public libraries once so children inherit them (a failure only costs speed)."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:
+            pass
+
+
+def _worker_error(exc: Exception) -> dict:
+    fatal = {"fatal": "worker", "error": f"the grading worker failed: {_one_line(exc)}"}
+    return {"frames": [json.dumps(fatal)], "ending": "worker error", "seconds": 0.0}
 
 
 def runtime_paths() -> list[str]:
@@ -94,8 +123,39 @@ def runtime_paths() -> list[str]:
             os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))]
 
 
-def run_job(job: dict, scratch: str, layers: list[str], full: bool) -> dict:
-    """Fork a child for ``job`` and collect what it reports before the deadline."""
+class Preambles:
+    """Each assignment's preamble, executed once in the zygote and inherited by children.
+
+    Helper modules of different assignments may share a name (``testCases``), so the modules
+    a preamble imported from its assignment folder are kept aside and restored per child.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, str], tuple[dict, dict, str | None]] = {}
+
+    def get(self, path: str, source: str) -> tuple[dict, dict, str | None]:
+        """(namespace, assignment modules, error message or None) for this preamble."""
+        key = (path, source)
+        if key not in self._done:
+            before = set(sys.modules)
+            namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+            sys.path.insert(0, path)
+            error = None
+            try:
+                exec(compile(source, "<preamble>", "exec"), namespace)
+            except BaseException as exc:
+                error = f"the grader's setup failed: {_one_line(exc)}"
+            finally:
+                sys.path.remove(path)
+            local = [name for name in set(sys.modules) - before
+                     if (getattr(sys.modules[name], "__file__", None) or "").startswith(path)]
+            self._done[key] = (namespace, {name: sys.modules.pop(name) for name in local}, error)
+        return self._done[key]
+
+
+def run_job(job: dict, scratch: str, layers: list[str], full: bool,
+            preamble: tuple[dict, dict, str | None]) -> tuple[dict, int]:
+    """Fork a child for ``job``; its reply as soon as it is done (the child is reaped later)."""
     limits = job["limits"]
     read_end, write_end = os.pipe()
     started = time.monotonic()
@@ -103,20 +163,20 @@ def run_job(job: dict, scratch: str, layers: list[str], full: bool) -> dict:
     if pid == 0:
         os.close(read_end)
         try:
-            child_main(job, write_end, scratch, layers, full)
+            child_main(job, write_end, scratch, layers, full, preamble)
         finally:
             os._exit(0)
     os.close(write_end)
     data, ending = _collect(read_end, pid, started + limits["wall_seconds"],
                             limits["result_mb"] * 1024 * 1024)
     os.close(read_end)
-    status = _reap(pid)
-    _empty(scratch)
-    return {"frames": [f.decode("utf-8", "replace") for f in split_frames(data)],
-            "ending": ending or status, "seconds": round(time.monotonic() - started, 4)}
+    return ({"frames": [f.decode("utf-8", "replace") for f in split_frames(data)],
+             "ending": ending or _exit_status(pid),
+             "seconds": round(time.monotonic() - started, 4)}, pid)
 
 
 def _collect(fd: int, pid: int, deadline: float, cap: int) -> tuple[bytes, str | None]:
+    """Read the child's frames until its final frame, end of stream, deadline or cap."""
     chunks, size = [], 0
     while True:
         remaining = deadline - time.monotonic()
@@ -134,6 +194,40 @@ def _collect(fd: int, pid: int, deadline: float, cap: int) -> tuple[bytes, str |
             _kill_group(pid)
             return b"".join(chunks), "overflow"
         chunks.append(chunk)
+        if chunk.endswith(DONE_FRAME):
+            return b"".join(chunks), "done"
+
+
+def _exit_status(pid: int) -> str:
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit {os.WEXITSTATUS(status)}"
+
+
+class Reaper:
+    """Children whose results are in but whose exit (namespace teardown) may still be slow.
+
+    Each is killed at once and reaped without blocking the next job; at most ``limit`` stay
+    pending before the oldest is waited for.
+    """
+
+    def __init__(self, limit: int = 32) -> None:
+        self.limit, self.pending = limit, []
+
+    def finish(self, pid: int, scratch: str) -> None:
+        _kill_group(pid)
+        self.pending = [p for p in self.pending + [pid] if not self._reaped(p, os.WNOHANG)]
+        while len(self.pending) > self.limit:
+            self._reaped(self.pending.pop(0), 0)
+        _empty(scratch)
+
+    @staticmethod
+    def _reaped(pid: int, flags: int) -> bool:
+        try:
+            return os.waitpid(pid, flags)[0] != 0
+        except ChildProcessError:
+            return True
 
 
 def _empty(folder: str) -> None:
@@ -158,14 +252,6 @@ def _kill_group(pid: int) -> None:
             pass
 
 
-def _reap(pid: int) -> str:
-    _kill_group(pid)  # stray descendants of a finished child die with its group
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"exit {os.WEXITSTATUS(status)}"
-
-
 # ----------------------------------------------------------------------------- child
 
 class CappedText(io.TextIOBase):
@@ -188,7 +274,8 @@ class CappedText(io.TextIOBase):
         return text
 
 
-def child_main(job: dict, result_fd: int, scratch: str, layers: list[str], full: bool) -> None:
+def child_main(job: dict, result_fd: int, scratch: str, layers: list[str], full: bool,
+               preamble: tuple[dict, dict, str | None]) -> None:
     """Run the student's function on every case, streaming one frame per case."""
     from grader import codec, sandbox
 
@@ -201,8 +288,10 @@ def child_main(job: dict, result_fd: int, scratch: str, layers: list[str], full:
     write_frame(out, json.dumps({"ready": True, "isolation": layers}).encode())
     captured = CappedText(limits.output_chars)
     sys.stdout = sys.stderr = captured
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-    fatal = _prepare(job, namespace)
+    namespace, modules, error = preamble
+    namespace = dict(namespace)
+    sys.modules.update(modules)
+    fatal = {"fatal": "setup", "error": error} if error else _prepare(job, namespace)
     if fatal:
         fatal["stdout"] = captured.take()
         write_frame(out, json.dumps(fatal).encode())
@@ -210,7 +299,7 @@ def child_main(job: dict, result_fd: int, scratch: str, layers: list[str], full:
     function = namespace[job["function"]]
     for index, case in enumerate(job["cases"]):
         write_frame(out, _run_case(function, index, case, captured, codec))
-    write_frame(out, json.dumps({"done": True}).encode())
+    write_frame(out, DONE)
 
 
 def _silence_std_streams() -> None:
@@ -221,11 +310,7 @@ def _silence_std_streams() -> None:
 
 
 def _prepare(job: dict, namespace: dict) -> dict | None:
-    """Execute preamble, student cell and stand-in reference cells; a fatal frame on error."""
-    try:
-        exec(compile(job["preamble"], "<preamble>", "exec"), namespace)
-    except BaseException as exc:
-        return {"fatal": "setup", "error": f"the grader's setup failed: {_one_line(exc)}"}
+    """Execute the student cell and the stand-in reference cells; a fatal frame on error."""
     lines = job["cell"].splitlines(keepends=True)
     linecache.cache[CELL_FILENAME] = (len(job["cell"]), None, lines, CELL_FILENAME)
     try:

@@ -47,7 +47,8 @@ def env():
     nb = nbformat.read(ASSIGNMENT / "Regularization.ipynb", as_version=4)
     (model_source,) = [c.source for c in nb.cells
                        if c.cell_type == "code" and c.source.startswith("def model(")]
-    namespace: dict = {}
+    import matplotlib.pyplot as plt
+    namespace: dict = {"np": np, "plt": plt}
     with spec.isolated_imports(ASSIGNMENT, REFERENCE):
         import reg_utils
         import solutions

@@ -5,13 +5,13 @@ three weight matrices W1, W2, W3 and biases b1, b2, b3. Examples are stored colu
 ``X`` has shape (n_features, m) and the labels ``Y`` have shape (1, m).
 
 Nothing here is graded; the notebook imports these functions and you may read them freely.
+(matplotlib is imported only by the two plotting helpers, so the rest loads quickly.)
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -155,6 +155,8 @@ def plot_decision_boundary(model, X, y):
     ``model`` takes an array of shape (n_points, 2) and returns one prediction per point.
     Axis limits set before the call (plt.gca().set_xlim) are kept.
     """
+    import matplotlib.pyplot as plt
+
     x_min, x_max = X[0, :].min() - 1, X[0, :].max() + 1
     y_min, y_max = X[1, :].min() - 1, X[1, :].max() + 1
     step = 0.01
@@ -207,6 +209,7 @@ def load_2D_dataset(path=None, plot=True):
     train_X, train_Y = data["X"].T, data["y"].T
     test_X, test_Y = data["Xval"].T, data["yval"].T
     if plot:
+        import matplotlib.pyplot as plt
         plt.scatter(train_X[0, :], train_X[1, :], c=np.ravel(train_Y), s=40, cmap=plt.cm.Spectral)
         plt.show()
     return train_X, train_Y, test_X, test_Y
