@@ -19,10 +19,11 @@ import json
 import os
 import re
 import sys
+import site
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -384,7 +385,7 @@ def run(inputs: list[str], options: Options, pool: WorkerPool | None = None,
         try:
             if own_pool and todo:
                 pool = WorkerPool(size=options.workers())
-            gate = _Gate(pool)
+            gate = _Gate(pool, folders_to_hide(inputs, found, out))
             reporter.start(len(todo), summary.unchanged)
             try:
                 _schedule(todo, gate, options, pattern, book, reporter, summary)
@@ -407,11 +408,18 @@ class Cancelled(Exception):
 
 
 class _Gate:
-    """The pool as grade_notebook sees it; once cancelled, queued jobs fail at once instead of
-    starting (the submissions in flight are abandoned, never recorded)."""
+    """The pool as grade_notebook sees it.
 
-    def __init__(self, pool: WorkerPool | None) -> None:
+    - Every job also hides ``hide`` from student code: the output folder (gradebook, other
+      students' feedback) and every input folder (other students' submissions), on top of
+      what ``pipeline.hidden_paths`` hides (the submission's own folder).
+    - Once cancelled, queued jobs fail at once instead of starting (the submissions in flight
+      are abandoned, never recorded).
+    """
+
+    def __init__(self, pool: WorkerPool | None, hide: tuple[str, ...] = ()) -> None:
         self._pool = pool
+        self._hide = hide
         self._cancelled = threading.Event()
 
     def cancel(self) -> None:
@@ -420,7 +428,26 @@ class _Gate:
     def run(self, job):
         if self._cancelled.is_set() or self._pool is None:
             raise Cancelled("the batch was interrupted")
+        if self._hide:
+            hidden = tuple(dict.fromkeys((*job.limits.hide, *self._hide)))
+            job.limits = replace(job.limits, hide=hidden)
         return self._pool.run(job)
+
+
+def folders_to_hide(inputs: list[str], found: list[Found], out: Path) -> tuple[str, ...]:
+    """The output folder and the folders holding submissions, except any folder that contains
+    what workers must read (assignments, the grader, the Python installation)."""
+    needed = [spec.ASSIGNMENTS_DIR, Path(__file__).parent, Path(sys.prefix), Path(sys.base_prefix),
+              *map(Path, site.getsitepackages())]
+    needed = [Path(os.path.realpath(p)) for p in needed]
+    candidates = [out, *(Path(raw) for raw in inputs if Path(raw).is_dir()),
+                  *(item.path.parent for item in found)]
+    hide: dict[str, None] = {}
+    for folder in candidates:
+        real = Path(os.path.realpath(folder))
+        if not any(real == p or real in p.parents for p in needed):
+            hide[str(real)] = None
+    return tuple(hide)
 
 
 @contextlib.contextmanager

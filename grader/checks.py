@@ -213,7 +213,8 @@ def _no_result(run: "RunResult") -> str:
     if run.ending == "overflow":
         return "stopped: produced more output than the size limit"
     if run.ending.startswith("signal"):
-        return f"the run was killed ({run.ending}: CPU time or memory limit)"
+        return (f"the run was killed by {run.ending.split()[-1]} (a CPU-time or memory limit, "
+                "or the code stopped itself)")
     return f"the run ended before returning a result ({run.ending})"
 
 

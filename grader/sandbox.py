@@ -18,6 +18,7 @@ import errno
 import os
 import platform
 import resource
+import signal
 import stat
 import struct
 from dataclasses import asdict, dataclass, field
@@ -29,7 +30,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 4096, 8192, 16384, 1 << 18
 MNT_DETACH = 2
 AT_RECURSIVE, MOUNT_ATTR_RDONLY = 0x8000, 0x1
-PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_SET_DUMPABLE = 38, 22, 4
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_SET_DUMPABLE, PR_SET_PDEATHSIG = 38, 22, 4, 1
 SECCOMP_MODE_FILTER = 2
 
 
@@ -82,12 +83,11 @@ class Libc:
 
 
 def isolate_zygote(libc: Libc, scratch: str, readable: list[str]) -> list[str]:
-    """Once, in the zygote: private mount/network/IPC/UTS namespaces and a read-only tree.
-
-    Returns the layers achieved; ``View`` then hides paths per job, and children add their
-    own layers in ``apply``.
+    """Once, in the zygote: private mount, network, IPC, UTS and PID namespaces for all its
+    children, a read-only tree and a fresh /proc. Returns the layers achieved; ``View`` then
+    prepares each job, and each child adds its own layers in ``apply``.
     """
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
     uid, gid = os.getuid(), os.getgid()
     try:
         libc.call("unshare", flags if uid == 0 else flags | CLONE_NEWUSER)
@@ -108,73 +108,92 @@ def isolate_zygote(libc: Libc, scratch: str, readable: list[str]) -> list[str]:
         layers.append("read-only-fs")
     except OSError:
         pass
+    if _start_pid_holder(libc):
+        layers.append("pid-namespace")
     return layers
 
 
-def writable_tmpfs(libc: Libc, path: str) -> None:
-    """A small tmpfs only its owner (the zygote, root) may write: caches of warm imports."""
+def _start_pid_holder(libc: Libc) -> bool:
+    """Fork PID 1 of the new PID namespace: it mounts the namespace's /proc and then waits,
+    so that every later child of the zygote lives in that namespace (and dies with it)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        libc.call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        try:
+            libc.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            os.write(write_end, b"1")
+        finally:
+            os.close(write_end)
+        while True:
+            signal.pause()
+    os.close(write_end)
+    ok = os.read(read_end, 1) == b"1"
+    os.close(read_end)
+    return ok
+
+
+def writable_tmpfs(libc: Libc, path: str, mode: str = "0755", size_mb: int = 32) -> bool:
+    """Mount a fresh tmpfs at ``path`` (replacing one mounted there before)."""
     try:
-        libc.mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=0755")
+        libc.call("umount2", path.encode(), MNT_DETACH)
     except OSError:
-        pass
+        pass  # nothing mounted there yet
+    try:
+        libc.mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode={mode}")
+    except OSError:
+        return False
+    return True
 
 
 class View:
-    """The zygote's filesystem view, adjusted per job: folders exposed, paths hidden."""
+    """The zygote's filesystem view, adjusted per job: folders exposed, paths hidden, and a
+    fresh scratch tmpfs (so nothing a child writes survives into the next job)."""
 
     def __init__(self, libc: Libc, scratch: str, layers: list[str]) -> None:
         self.libc, self.scratch, self.layers = libc, scratch, layers
         self.exposed: set[str] = set()
         self.hidden: set[str] = set()
 
-    def prepare(self, visible: str, hide: list[str]) -> list[str]:
-        """Expose ``visible`` and hide ``hide``; the zygote layers in force for this job."""
+    def prepare(self, visible: str, hide: list[str], scratch_mb: int) -> list[str]:
+        """Expose ``visible``, hide ``hide``, renew the scratch; the layers now in force."""
         if "namespaces" not in self.layers:
             return list(self.layers)
+        layers = list(self.layers)
         try:
             if visible not in self.exposed:
-                self.libc.mount("tmpfs", self.scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k")
-                try:
-                    expose(self.libc, self.scratch, [visible])
-                finally:
-                    self.libc.call("umount2", self.scratch.encode(), MNT_DETACH)
+                writable_tmpfs(self.libc, self.scratch, size_mb=1)
+                expose(self.libc, self.scratch, [visible])
                 self.exposed.add(visible)
             for path in hide:
                 if path not in self.hidden:
                     hide_path(self.libc, path)
                     self.hidden.add(path)
+            layers.append("hidden-paths")
         except OSError:
-            return [layer for layer in self.layers if layer != "hidden-paths"]
-        return self.layers + ["hidden-paths"]
+            pass
+        if writable_tmpfs(self.libc, self.scratch, "0777", scratch_mb):
+            layers.append("scratch-tmpfs")
+        return layers
 
 
-def apply(limits: Limits, scratch: str, zygote_layers: list[str], full: bool) -> list[str]:
-    """In each forked child: scratch tmpfs, own PID namespace, uid nobody, rlimits, seccomp.
+def apply(limits: Limits, zygote_layers: list[str], full: bool) -> list[str]:
+    """In each forked child: no core dumps or tracing, uid nobody, rlimits, seccomp.
 
-    ``full`` False applies the resource limits only. Forks once to become PID 1 of a new PID
-    namespace: the caller continues in the grandchild.
+    ``full`` False applies the resource limits only.
     """
     os.setsid()
     libc = Libc()
     layers = ["rlimits"] + list(zygote_layers)
-    if full and "namespaces" in zygote_layers:
-        layers += _child_namespaces(libc, limits, scratch)
+    if full:
+        libc.call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+        if "namespaces" in zygote_layers and os.getuid() == 0 and _drop_to_nobody():
+            layers.append("uid-nobody")
     _apply_rlimits(limits)
     if full:
         layers += _seccomp_layer(libc)
     return layers
-
-
-def _child_namespaces(libc: Libc, limits: Limits, scratch: str) -> list[str]:
-    try:
-        libc.call("unshare", CLONE_NEWNS | CLONE_NEWPID)
-        libc.mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
-                   f"size={limits.scratch_mb}m,mode=0777")
-    except OSError:
-        return []
-    _become_pid_one(libc)
-    libc.call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
-    return ["pid-namespace", "scratch-tmpfs"] + (["uid-nobody"] if _drop_to_nobody() else [])
 
 
 def _apply_rlimits(limits: Limits) -> None:
@@ -234,18 +253,6 @@ def hide_path(libc: Libc, path: str) -> None:
                    "size=4k,mode=0555")
     elif os.path.exists(path):
         libc.mount("/dev/null", path, None, MS_BIND)
-
-
-def _become_pid_one(libc: Libc) -> None:
-    """Fork into the new PID namespace; the intermediate process relays the exit status."""
-    pid = os.fork()
-    if pid:
-        _, status = os.waitpid(pid, 0)
-        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
-    try:
-        libc.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    except OSError:
-        pass
 
 
 def _drop_to_nobody() -> bool:

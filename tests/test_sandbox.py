@@ -126,7 +126,7 @@ ATTACKS = {
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        os.killpg(0, signal.SIGKILL)""", "(Z, cache)"),
+        os.killpg(0, signal.SIGKILL)""", "killed by SIGKILL"),
     "endless_loop": ("", "while True:\n    pass", "time limit"),
     "sleep_forever": ("", "import time\ntime.sleep(3600)", "time limit"),
     "memory_bomb": ("", "hog = [np.zeros(10**7) for _ in range(1000)]", "out of memory"),
