@@ -1,0 +1,227 @@
+"""Benchmark batch grading on synthetic C1W4A1 submissions.
+
+    python benchmarks/batch_benchmark.py                    # N=200 and N=1000, default mix
+    python benchmarks/batch_benchmark.py --sizes 50 --jobs 2 --timeout 1 --keep
+
+Generates N submissions into a temp folder (streamed to disk, one at a time) from
+fixtures/C1W4A1/submissions/reference.ipynb and stub.ipynb with text edits:
+
+    correct   the reference, with a unique markdown cell (so every file has its own hash)
+    wrong     the reference with one sample bug from fixtures/C1W4A1/samples.toml
+    stub      the untouched student notebook
+    crashing  one graded function raises ZeroDivisionError
+    timeout   one graded function loops forever (cut by --timeout)
+
+then times, each in a fresh `grade` process (the real CLI):
+  - one submission graded from a cold CLI (median of --repeat runs),
+  - the whole batch (`grade DIR --out OUT --jobs J --timeout T`),
+  - the same command again (everything unchanged: the resume path).
+Reported: wall seconds, submissions/second, and peak memory: ru_maxrss of the waited-for
+process tree (resource.getrusage children: the largest single process) and of this process,
+plus the peak summed RSS of the grade process and its descendants sampled from /proc.
+Figures depend on the machine's load; run it on a quiet machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = ROOT / "fixtures" / "C1W4A1" / "submissions"
+MIX = {"correct": 0.45, "wrong": 0.35, "stub": 0.08, "crashing": 0.10, "timeout": 0.02}
+MARKER = "### START CODE HERE ###"
+
+
+def variants() -> dict[str, object]:
+    """Builders of each kind of submission: (index, rng) -> notebook JSON text."""
+    sys.path.insert(0, str(ROOT))
+    from grader import fixtures, spec
+
+    import nbformat
+
+    # sources as single strings (valid .ipynb JSON too), so that text edits are simple
+    reference = json.loads(json.dumps(nbformat.read(SUBMISSIONS / "reference.ipynb", 4)))
+    stub_text = (SUBMISSIONS / "stub.ipynb").read_text()
+    assignment = spec.load("C1W4A1")
+    samples = fixtures.samples(assignment)
+    graded = [i for i, c in enumerate(reference["cells"]) if c["cell_type"] == "code"
+              and c["source"].startswith("# GRADED FUNCTION:")]
+
+    def with_cell(nb: dict, index: int) -> str:
+        nb = dict(nb, cells=nb["cells"] + [{"cell_type": "markdown", "metadata": {}, "id": f"bench-{index}",
+                                            "source": f"submission {index}"}])
+        return json.dumps(nb, indent=1)
+
+    def edited_cell(index: int, rng: random.Random, prefix: str) -> str:
+        nb = json.loads(json.dumps(reference))
+        cell = nb["cells"][rng.choice(graded)]
+        cell["source"] = cell["source"].replace(MARKER, f"{prefix}  {MARKER}", 1)
+        return with_cell(nb, index)
+
+    def wrong(index: int, rng: random.Random) -> str:
+        nb = fixtures.apply_edits(nbformat.from_dict(reference), rng.choice(samples).edits)
+        return with_cell(nb, index)
+
+    return {
+        "correct": lambda i, rng: with_cell(reference, i),
+        "wrong": wrong,
+        "stub": lambda i, rng: stub_text,
+        "crashing": lambda i, rng: edited_cell(i, rng, "1 / 0"),
+        "timeout": lambda i, rng: edited_cell(i, rng, "while True: pass"),
+    }
+
+
+def generate(folder: Path, count: int, mix: dict[str, float], seed: int = 0) -> dict[str, int]:
+    """Write ``count`` submissions into ``folder``; returns how many of each kind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    builders = variants()
+    kinds = list(mix)
+    counts = dict.fromkeys(kinds, 0)
+    # a deterministic share of each kind, shuffled so kinds interleave
+    plan = [k for k in kinds for _ in range(round(mix[k] * count))]
+    plan = (plan + ["correct"] * count)[:count]
+    rng.shuffle(plan)
+    for index, kind in enumerate(plan):
+        text = builders[kind](index, rng)
+        (folder / f"s{index:05d}_{kind}.ipynb").write_text(text)
+        counts[kind] += 1
+    return counts
+
+
+MEASURE = r"""
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "rc": proc.returncode, "maxrss_kb": usage.ru_maxrss,
+                  "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "user": usage.ru_utime, "sys": usage.ru_stime,
+                  "stdout": proc.stdout[-3000:], "stderr": proc.stderr[-2000:]}))
+"""
+
+
+def measure(command: list[str]) -> dict:
+    """Run ``command`` in a fresh measuring process; wall time, rusage and sampled tree RSS."""
+    proc = subprocess.Popen([sys.executable, "-c", MEASURE, *command], stdout=subprocess.PIPE,
+                            text=True)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], tree_rss_kb(proc.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    stop.set()
+    sampler.join()
+    result = json.loads(out)
+    result["tree_peak_kb"] = peak[0]
+    return result
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Summed VmRSS of ``pid``'s descendants (not the measuring process itself)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                ppid = int(stream.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, list(children.get(pid, []))
+    while stack:
+        current = stack.pop()
+        stack += children.get(current, [])
+        try:
+            with open(f"/proc/{current}/status") as stream:
+                for line in stream:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="200,1000", help="comma-separated batch sizes")
+    parser.add_argument("--jobs", type=int, default=0, help="grade --jobs (default: cores)")
+    parser.add_argument("--timeout", type=float, default=1.0,
+                        help="grade --timeout in seconds (bounds the timing-out submissions)")
+    parser.add_argument("--repeat", type=int, default=5, help="cold single-submission runs")
+    parser.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in MIX.items()),
+                        help="kind=fraction,... of correct, wrong, stub, crashing, timeout")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    args = parser.parse_args(argv)
+    mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
+    grade = shutil.which("grade") or "grade"
+    temp = Path(tempfile.mkdtemp(prefix="dnn-grader-bench-"))
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
+          f"temp folder {temp}")
+    try:
+        single = temp / "single"
+        generate(single, 1, {"correct": 1.0})
+        one = next(single.glob("*.ipynb"))
+        measure([grade, str(one)])  # warm the file system cache and bytecode
+        cold = [measure([grade, str(one)]) for _ in range(args.repeat)]
+        assert all(c["rc"] == 0 for c in cold), cold[0]["stderr"]
+        walls = [c["wall"] for c in cold]
+        print(f"cold CLI, one C1W4A1 submission: median {statistics.median(walls):.3f} s "
+              f"(min {min(walls):.3f}, max {max(walls):.3f}, {args.repeat} runs)")
+        baseline = measure([sys.executable, "-c", "import grader.cli"])
+        print(f"  of which `import grader.cli` alone: {baseline['wall']:.3f} s")
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            folder = temp / f"batch{size}"
+            started = time.perf_counter()
+            counts = generate(folder, size, mix)
+            print(f"\nN={size}: generated in {time.perf_counter() - started:.1f} s: "
+                  + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            out = temp / f"out{size}"
+            command = [grade, str(folder), "--out", str(out), "--timeout", str(args.timeout)]
+            if args.jobs:
+                command += ["--jobs", str(args.jobs)]
+            first = measure(command)
+            if first["rc"] != 0:
+                print(first["stderr"][-1500:], first["stdout"][-1500:])
+            report("batch", size, first)
+            print("  " + "\n  ".join(first["stdout"].strip().splitlines()[:3]))
+            again = measure(command)
+            report("re-run (all unchanged)", size, again)
+    finally:
+        if args.keep:
+            print(f"kept {temp}")
+        else:
+            shutil.rmtree(temp, ignore_errors=True)
+    return 0
+
+
+def report(label: str, size: int, m: dict) -> None:
+    rate = size / m["wall"] if m["wall"] else 0.0
+    print(f"  {label}: {m['wall']:.2f} s, {rate:.1f} submissions/s, exit {m['rc']}; "
+          f"cpu user {m['user']:.1f} s sys {m['sys']:.1f} s; peak RSS: largest process "
+          f"{m['maxrss_kb'] / 1024:.0f} MiB (getrusage children), measuring process "
+          f"{m['self_kb'] / 1024:.0f} MiB, whole tree {m['tree_peak_kb'] / 1024:.0f} MiB (sampled)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,331 @@
+"""Batch grading on the TOY assignment: exports, resume, regrade, identity, hostile files."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import edited
+from grader import batch, cli, exports, report
+from grader.gradebook import FILENAME, Gradebook
+from grader.pipeline import grade_notebook
+
+AFFINE = "Z = np.dot(W, A) + b"
+
+
+class Recorder:
+    """A batch reporter that remembers what was graded and can simulate Ctrl-C."""
+
+    def __init__(self, interrupt_after: int | None = None) -> None:
+        self.graded: list[str] = []
+        self.total = self.unchanged = None
+        self.interrupt_after = interrupt_after
+
+    def start(self, total: int, unchanged: int) -> None:
+        self.total, self.unchanged = total, unchanged
+
+    def advance(self, outcome, done: int) -> None:
+        self.graded.append(outcome.found.path.name)
+        if self.interrupt_after is not None and done >= self.interrupt_after:
+            raise KeyboardInterrupt
+
+    def finish(self) -> None:
+        pass
+
+
+@pytest.fixture
+def subs(use_toy):
+    return use_toy / "fixtures" / "TOY" / "submissions"
+
+
+@pytest.fixture
+def classroom(subs, tmp_path) -> Path:
+    """A class folder: full marks, a bug, a stub, a non-notebook, and a checkpoint to ignore."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "alice_hw1.ipynb").write_bytes((subs / "reference.ipynb").read_bytes())
+    edited(subs / "reference.ipynb", folder / "bob_hw1.ipynb", "affine", AFFINE, "Z = np.dot(W, A)")
+    (folder / "carol-hw1.ipynb").write_bytes((subs / "stub.ipynb").read_bytes())
+    (folder / "erin_hw1.ipynb").write_text("{not json")
+    (folder / "notes.txt").write_text("not a submission")
+    (folder / ".ipynb_checkpoints").mkdir()
+    (folder / ".ipynb_checkpoints" / "alice_hw1-checkpoint.ipynb").write_text("{}")
+    return folder
+
+
+def grade(folder, out, pool, reporter=None, **options):
+    reporter = reporter or Recorder()
+    summary = batch.run([str(folder)], batch.Options(out=out, jobs=2, **options), pool=pool,
+                        reporter=reporter)
+    return summary, reporter
+
+
+def read_csv(out: Path) -> dict[str, dict]:
+    with open(out / "grades.csv", newline="") as stream:
+        return {row["student"]: row for row in csv.DictReader(stream)}
+
+
+def graded_at(out: Path) -> dict[str, str]:
+    with sqlite3.connect(out / FILENAME) as db:
+        return dict(db.execute("SELECT display, graded_at || sha256 FROM submissions"))
+
+
+def no_temp_files(out: Path) -> bool:
+    return not [p for p in out.rglob("*") if p.name.endswith(exports.TEMP_SUFFIX)]
+
+
+def test_batch_exports_agree_with_single_file_grading(classroom, tmp_path, pool):
+    out = tmp_path / "out"
+    summary, recorder = grade(classroom, out, pool)
+    assert sorted(recorder.graded) == ["alice_hw1.ipynb", "bob_hw1.ipynb", "carol-hw1.ipynb",
+                                       "erin_hw1.ipynb"]
+    assert summary.graded == 3 and [d for d, _ in summary.rejected] == [
+        str(classroom / "erin_hw1.ipynb")]
+    rows = read_csv(out)
+    assert list(rows) == ["alice", "bob", "carol", "erin"]
+    for student in ("alice", "bob", "carol"):
+        path = next(classroom.glob(f"{student}*.ipynb"))
+        single = grade_notebook(path, pool)
+        row = rows[student]
+        assert float(row["total"]) == single.score and float(row["max_score"]) == 15
+        assert {f.name: f.score for f in single.functions} == {
+            "affine": float(row["affine"]), "layer": float(row["layer"])}
+        folder = out / "submissions" / path.stem
+        stored = json.loads((folder / "results.json").read_text())
+        expected = report.gradescope(single)
+        assert stored["tests"] == expected["tests"] and stored["score"] == expected["score"]
+        assert stored["extra_data"]["student"] == student
+        page = (folder / "feedback.html").read_text()
+        assert "<script" not in page and "<link" not in page and "http" not in page
+        for f in single.functions:
+            assert f'id="fn-{f.name}"' in page and f.status in page
+    assert rows["bob"]["affine"] == "0" and rows["bob"]["layer"] == "5"
+    bob_page = (out / "submissions" / "bob_hw1" / "feedback.html").read_text()
+    assert "wrong values" in bob_page and "hint:" in bob_page and "W times A plus b" in bob_page
+    assert rows["erin"]["status"] == "not graded" and "not valid JSON" in rows["erin"]["note"]
+    erin = json.loads((out / "submissions" / "erin_hw1" / "results.json").read_text())
+    assert erin["score"] == 0 and "not valid JSON" in erin["output"]
+    assert no_temp_files(out)
+
+
+def test_rerun_grades_nothing_unchanged(classroom, tmp_path, pool):
+    out = tmp_path / "out"
+    grade(classroom, out, pool)
+    before = graded_at(out)
+    csv_before = (out / "grades.csv").read_text()
+    summary, recorder = grade(classroom, out, pool)
+    assert recorder.graded == [] and summary.unchanged == 4 and summary.graded == 0
+    assert graded_at(out) == before and (out / "grades.csv").read_text() == csv_before
+
+
+def test_interrupted_run_resumes_without_regrading(classroom, tmp_path, pool):
+    out = tmp_path / "out"
+    summary, first = grade(classroom, out, pool, Recorder(interrupt_after=2))
+    assert summary.interrupted and len(first.graded) == 2
+    with Gradebook(out) as book:
+        assert len(book.summaries()) == 2  # in-flight submissions were not recorded
+    assert len(read_csv(out)) == 2 and no_temp_files(out)
+    summary, second = grade(classroom, out, pool)
+    assert not summary.interrupted and summary.unchanged == 2
+    assert sorted(first.graded + second.graded) == sorted(
+        ["alice_hw1.ipynb", "bob_hw1.ipynb", "carol-hw1.ipynb", "erin_hw1.ipynb"])
+    assert list(read_csv(out)) == ["alice", "bob", "carol", "erin"]
+
+
+def test_edited_submission_is_regraded(classroom, subs, tmp_path, pool):
+    out = tmp_path / "out"
+    grade(classroom, out, pool)
+    assert read_csv(out)["bob"]["total"] == "5"
+    (classroom / "bob_hw1.ipynb").write_bytes((subs / "reference.ipynb").read_bytes())
+    summary, recorder = grade(classroom, out, pool)
+    assert recorder.graded == ["bob_hw1.ipynb"] and summary.unchanged == 3
+    assert read_csv(out)["bob"]["total"] == "15"
+    page = (out / "submissions" / "bob_hw1" / "feedback.html").read_text()
+    assert "15 / 15" in page and "wrong values" not in page
+
+
+def test_regrade_grades_everything_again(classroom, tmp_path, pool):
+    out = tmp_path / "out"
+    grade(classroom, out, pool)
+    summary, recorder = grade(classroom, out, pool, regrade=True)
+    assert len(recorder.graded) == 4 and summary.unchanged == 0
+
+
+def test_changed_timeout_regrades(classroom, tmp_path, pool):
+    out = tmp_path / "out"
+    grade(classroom, out, pool)
+    _, recorder = grade(classroom, out, pool, timeout=2.0)
+    assert len(recorder.graded) == 4
+
+
+def test_duplicate_student_is_reported(classroom, subs, tmp_path, pool):
+    late = classroom / "alice-late.ipynb"
+    edited(subs / "reference.ipynb", late, "affine", AFFINE, "Z = np.dot(W, A)")
+    os.utime(late, (time.time() + 60, time.time() + 60))  # the newest file counts
+    out = tmp_path / "out"
+    summary, _ = grade(classroom, out, pool)
+    [duplicate] = summary.duplicates
+    assert duplicate.student == "alice" and duplicate.kept.endswith("alice-late.ipynb")
+    assert [Path(o).name for o in duplicate.others] == ["alice_hw1.ipynb"]
+    row = read_csv(out)["alice"]
+    assert row["total"] == "5" and "duplicate: also" in row["note"]
+    text = printed(summary)
+    assert "duplicate students (1)" in text and "alice" in text
+
+
+def test_unreadable_and_broken_files_are_reported_and_skipped(classroom, tmp_path, pool):
+    (classroom / "dave_hw1.ipynb").symlink_to(tmp_path / "missing-target.ipynb")
+    (classroom / "fred_hw1.ipynb").write_bytes(b"\xff\xfe\x00garbage")
+    (classroom / "gina_hw1.ipynb").write_text('{"cells": [], "nbformat": 4, "nbformat_minor": 5, '
+                                              '"metadata": {"dnn_grader": {"assignment": "NOPE"}}}')
+    out = tmp_path / "out"
+    summary, _ = grade(classroom, out, pool)
+    assert summary.graded == 3
+    messages = {Path(d).name: m for d, m in summary.rejected}
+    assert "cannot be read" in messages["dave_hw1.ipynb"]
+    assert "UTF-8" in messages["fred_hw1.ipynb"]
+    assert "unknown assignment 'NOPE'" in messages["gina_hw1.ipynb"]
+    rows = read_csv(out)
+    assert {rows[s]["status"] for s in ("dave", "fred", "gina", "erin")} == {"not graded"}
+    assert "not graded (4)" in printed(summary)
+    _, again = grade(classroom, out, pool)
+    assert again.graded == ["dave_hw1.ipynb"]  # no hash for an unreadable file: always retried
+
+
+def test_student_from_metadata_pattern_and_escaping(subs, tmp_path, pool):
+    folder = tmp_path / "class"
+    (folder / "x9").mkdir(parents=True)
+    nb = nbformat.read(subs / "reference.ipynb", as_version=4)
+    nb.metadata["dnn_grader"]["student"] = "=HYPERLINK(\"x\") <img src=x onerror=alert(1)>"
+    nbformat.write(nb, folder / "x9" / "hw.ipynb")
+    (folder / "y7").mkdir()
+    (folder / "y7" / "hw.ipynb").write_bytes((subs / "stub.ipynb").read_bytes())
+    out = tmp_path / "out"
+    grade(folder, out, pool, student_pattern=r"^(?P<student>[^/]+)/")
+    rows = read_csv(out)
+    assert set(rows) == {"'=HYPERLINK(\"x\") <img src=x onerror=alert(1)>", "y7"}
+    page = (out / "submissions" / "x9__hw" / "feedback.html").read_text()
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    summary, recorder = grade(folder, out, pool, student_pattern=r"^(?P<student>[^/]+)/",
+                              student_from="name")
+    assert recorder.graded == [] and set(read_csv(out)) == {"x9", "y7"}
+
+
+def test_atomic_write_never_leaves_a_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "grades.csv"
+    exports.atomic_write(target, "old\n")
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports.os, "replace", crash)
+    with pytest.raises(OSError):
+        exports.atomic_write(target, "new\n" * 1000)
+    assert target.read_text() == "old\n" and os.listdir(tmp_path) == ["grades.csv"]
+    monkeypatch.undo()
+    (tmp_path / ".grades.csv.abc123.tmp").write_text("half")  # left by a kill -9
+    assert exports.remove_stale_temps(tmp_path) == 1
+    assert os.listdir(tmp_path) == ["grades.csv"]
+
+
+def test_cli_batch_mode_and_single_file_unchanged(classroom, subs, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli.main([str(classroom), "--out", str(out), "--jobs", "1"]) == 0
+    printed_out = capsys.readouterr().out
+    assert "3 graded, 1 not gradable" in printed_out and "slowest:" in printed_out
+    assert (out / "grades.csv").is_file()
+    assert cli.main([str(classroom / "*.ipynb"), "--out", str(out)]) == 0  # quoted glob
+    assert "4 unchanged" in capsys.readouterr().out
+    assert cli.main([str(classroom), "--out", str(out), "--output", "x.json"]) == 1
+    assert cli.main([str(tmp_path / "nowhere"), "--out", str(tmp_path / "o2")]) == 1
+    assert "no such file or folder" in capsys.readouterr().out
+    assert cli.main([str(subs / "reference.ipynb"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["score"] == 15
+
+
+def test_kill_9_loses_only_submissions_in_flight(classroom, subs, use_toy, tmp_path, pool):
+    """A real `grade` process killed with SIGKILL mid-batch; the next run resumes."""
+    slow = ("hana", "ivan", "jack", "kate", "liam", "mona")
+    for name in slow:  # slow: each times out after 1 s
+        edited(subs / "reference.ipynb", classroom / f"{name}_hw1.ipynb", "layer",
+               "A_out = sigmoid(Z)", "while True:\n        pass")
+    out = tmp_path / "out"
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from grader import spec
+        root = Path({str(use_toy)!r})
+        spec.ASSIGNMENTS_DIR, spec.REFERENCE_DIR, spec.FIXTURES_DIR = (
+            root / "assignments", root / "reference", root / "fixtures")
+        from grader import cli
+        sys.exit(cli.main([{str(classroom)!r}, "--out", {str(out)!r}, "--jobs", "1",
+                           "--timeout", "1"]))
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and recorded(out) < 1 and proc.poll() is None:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the batch finished before it could be killed"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the grade process and its zygotes
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    total = 4 + len(slow)
+    done = recorded(out)
+    assert 1 <= done < total
+    with sqlite3.connect(out / FILENAME) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    summary, recorder = grade(classroom, out, pool, timeout=1.0)
+    assert summary.unchanged == done and len(recorder.graded) == total - done
+    assert len(read_csv(out)) == total and no_temp_files(out)
+
+
+def recorded(out: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{out / FILENAME}?mode=ro", uri=True, timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def printed(summary) -> str:
+    import io
+    stream = io.StringIO()
+    batch.print_summary(summary, stream)
+    return stream.getvalue()
+
+
+def test_student_code_cannot_see_the_output_or_other_input_folders(subs, tmp_path, pool):
+    """Beyond the submission's own folder (hidden by the pipeline), a batch hides its output
+    folder (gradebook, classmates' feedback) and the other folders it grades."""
+    first, second, out = tmp_path / "a", tmp_path / "b", tmp_path / "out"
+    first.mkdir()
+    second.mkdir()
+    (second / "zoe_hw1.ipynb").write_bytes((subs / "reference.ipynb").read_bytes())
+    out.mkdir()
+    (out / "secret.txt").write_text("other students' grades")
+    probe = (f"import os\n    seen = [p for p in ({str(out / 'secret.txt')!r}, "
+             f"{str(second / 'zoe_hw1.ipynb')!r}) if os.path.exists(p)]\n"
+             "    Z = np.dot(W, A) + b + len(seen)")
+    edited(subs / "reference.ipynb", first / "yan_hw1.ipynb", "affine", AFFINE, probe)
+    _, recorder = batch.run([str(first), str(second)], batch.Options(out=out, jobs=2),
+                            pool=pool, reporter=Recorder()), None
+    with Gradebook(out) as book:
+        yan = next(r for r in book.records() if r.student == "yan").result
+    if "hidden-paths" not in yan.isolation:
+        pytest.skip("this system cannot hide paths from workers")
+    assert {f.name: f.status for f in yan.functions} == {"affine": "passed", "layer": "passed"}
