@@ -20,20 +20,19 @@ import os
 import re
 import sys
 import site
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Protocol
 
-import nbformat
 
 from grader import __version__, exports, pipeline, spec
-from grader.execute import WorkerPool
+from grader.execute import PoolClosed, WorkerPool
 from grader.gradebook import GRADED, REJECTED, Gradebook, Record, now, safe_name
 from grader.notebook import MAX_NOTEBOOK_BYTES, NotebookError
 from grader.results import SubmissionResult
+from grader.sandbox import Limits
 
 DEFAULT_STUDENT_PATTERN = r"^(?:.*/)?(?P<student>[^/_-]+)[^/]*$"
 STUDENT_FROM = ("auto", "name", "metadata")
@@ -56,12 +55,14 @@ class Options:
     regrade: bool = False
     student_pattern: str = DEFAULT_STUDENT_PATTERN
     student_from: str = "auto"
+    memory_mb: int = Limits().memory_mb
+    isolation: str = "auto"
 
     @property
     def settings(self) -> str:
         """The options that change grades: a different value means regrading."""
-        return json.dumps({"assignment": self.assignment, "timeout": self.timeout},
-                          sort_keys=True)
+        return json.dumps({"assignment": self.assignment, "timeout": self.timeout,
+                           "memory_mb": self.memory_mb}, sort_keys=True)
 
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else default_jobs()
@@ -190,14 +191,14 @@ class Outcome:
         return GRADED if self.result is not None else REJECTED
 
 
-_plan_lock = threading.Lock()
+def grade_one(found: Found, pool: WorkerPool, options: Options, pattern: re.Pattern,
+              hide: tuple[str, ...] = ()) -> Outcome:
+    """Grade one file; every failure becomes a rejected Outcome (nothing is raised).
 
-
-def grade_one(found: Found, pool: WorkerPool | _Gate, options: Options,
-              pattern: re.Pattern) -> Outcome:
-    """Grade one file; every failure becomes a rejected Outcome (nothing is raised)."""
+    The bytes hashed are the bytes graded; ``hide`` lists folders student code must not see.
+    """
     started = time.perf_counter()
-    sha, data, mtime, before = None, None, None, None
+    sha, text, data, mtime, before = None, None, None, None, None
     try:
         before = os.stat(found.path)
         mtime = before.st_mtime
@@ -205,7 +206,8 @@ def grade_one(found: Found, pool: WorkerPool | _Gate, options: Options,
             raw = found.path.read_bytes()
             sha = hashlib.sha256(raw).hexdigest()
             with contextlib.suppress(ValueError, RecursionError):
-                data = json.loads(raw)
+                text = raw.decode("utf-8")
+                data = json.loads(text)
             del raw
         else:
             sha = hash_file(found.path)
@@ -218,28 +220,16 @@ def grade_one(found: Found, pool: WorkerPool | _Gate, options: Options,
     student, source = identify(found, meta_student, options, pattern)
     result, message = None, ""
     try:
-        _prepare_plan(data, options.assignment)
-        result = pipeline.grade_notebook(found.path, pool, options.assignment, options.timeout)
+        result = pipeline.grade_notebook(found.path, pool, options.assignment, options.timeout,
+                                         Limits(memory_mb=options.memory_mb), hide, text)
     except (NotebookError, pipeline.GradingError) as exc:
         message = str(exc)
+    except PoolClosed:
+        raise
     except Exception as exc:  # one broken submission never stops the batch
         message = f"internal error while grading: {type(exc).__name__}: {exc}"
-    stable = _unchanged(found.path, before)
     return Outcome(found, sha, student, source, meta_student, result, message,
-                   time.perf_counter() - started, mtime, stable)
-
-
-def _prepare_plan(data: object, override: str | None) -> None:
-    """Build the assignment's plan under a lock: ``pipeline.plan_for`` is cached but not
-    thread-safe on its first call (``spec.isolated_imports`` edits sys.path/sys.modules)."""
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        return
-    try:
-        nb = nbformat.from_dict(data)
-        with _plan_lock:
-            pipeline.plan_for(pipeline.resolve_assignment(nb, override))
-    except Exception:  # grade_notebook reports the same problem properly
-        pass
+                   time.perf_counter() - started, mtime, _unchanged(found.path, before))
 
 
 def _unchanged(path: Path, before: os.stat_result | None) -> bool:
@@ -381,57 +371,23 @@ def run(inputs: list[str], options: Options, pool: WorkerPool | None = None,
         todo = _to_grade(found, book, options, pattern, summary)
         reporter = reporter or default_reporter()
         own_pool = pool is None
-        gate = None
         try:
             if own_pool and todo:
-                pool = WorkerPool(size=options.workers())
-            gate = _Gate(pool, folders_to_hide(inputs, found, out))
+                pool = WorkerPool(size=options.workers(), isolation=options.isolation)
             reporter.start(len(todo), summary.unchanged)
             try:
-                _schedule(todo, gate, options, pattern, book, reporter, summary)
+                _schedule(todo, pool, folders_to_hide(inputs, found, out), options, pattern,
+                          book, reporter, summary)
             finally:
                 reporter.finish()
         except KeyboardInterrupt:
-            summary.interrupted = True
-            if gate is not None:
-                gate.cancel()
+            summary.interrupted = True  # submissions in flight are abandoned, not recorded
         finally:
             if own_pool and pool is not None:
-                pool.close()
+                pool.close()  # their jobs end at once; queued ones raise PoolClosed
         _export_all(out, book, summary)
     summary.seconds = time.monotonic() - started
     return summary
-
-
-class Cancelled(Exception):
-    """The batch was interrupted: no new graded-function job may start."""
-
-
-class _Gate:
-    """The pool as grade_notebook sees it.
-
-    - Every job also hides ``hide`` from student code: the output folder (gradebook, other
-      students' feedback) and every input folder (other students' submissions), on top of
-      what ``pipeline.hidden_paths`` hides (the submission's own folder).
-    - Once cancelled, queued jobs fail at once instead of starting (the submissions in flight
-      are abandoned, never recorded).
-    """
-
-    def __init__(self, pool: WorkerPool | None, hide: tuple[str, ...] = ()) -> None:
-        self._pool = pool
-        self._hide = hide
-        self._cancelled = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancelled.set()
-
-    def run(self, job):
-        if self._cancelled.is_set() or self._pool is None:
-            raise Cancelled("the batch was interrupted")
-        if self._hide:
-            hidden = tuple(dict.fromkeys((*job.limits.hide, *self._hide)))
-            job.limits = replace(job.limits, hide=hidden)
-        return self._pool.run(job)
 
 
 def folders_to_hide(inputs: list[str], found: list[Found], out: Path) -> tuple[str, ...]:
@@ -499,8 +455,9 @@ def _refresh_identity(item: Found, book: Gradebook, options: Options,
         book.update_identity(record.path, student, source, item.display)
 
 
-def _schedule(todo: list[Found], pool: _Gate, options: Options, pattern: re.Pattern,
-              book: Gradebook, reporter: Reporter, summary: Summary) -> None:
+def _schedule(todo: list[Found], pool: WorkerPool, hide: tuple[str, ...], options: Options,
+              pattern: re.Pattern, book: Gradebook, reporter: Reporter,
+              summary: Summary) -> None:
     """Grade ``todo`` with a bounded number of submissions in flight, recording each result
     as it completes (memory stays flat whatever the class size)."""
     in_flight = max(2, options.workers() * 2)
@@ -515,7 +472,7 @@ def _schedule(todo: list[Found], pool: _Gate, options: Options, pattern: re.Patt
                 item = next(queue, None)
                 if item is None:
                     return
-                pending.add(threads.submit(grade_one, item, pool, options, pattern))
+                pending.add(threads.submit(grade_one, item, pool, options, pattern, hide))
 
         fill()
         while pending:

@@ -20,6 +20,7 @@ from grader import __version__, report, sandbox
 from grader.execute import WorkerPool
 from grader.notebook import NotebookError
 from grader.pipeline import GradingError, grade_notebook
+from grader.sandbox import Limits
 
 EXIT_OK, EXIT_CANNOT_GRADE, EXIT_INTERRUPTED = 0, 1, 130
 DEFAULT_OUT = "results"
@@ -38,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", metavar="FILE", help="one notebook: write the report to FILE")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="wall-clock limit per graded function (default: per assignment)")
+    parser.add_argument("--memory-mb", type=int, default=Limits().memory_mb, metavar="MB",
+                        help="address-space limit of student code (default: %(default)s)")
+    parser.add_argument("--isolation", choices=["auto", "rlimits"], default="auto",
+                        help="auto (default): every isolation layer the system allows "
+                             "(namespaces, read-only files, uid nobody, seccomp); rlimits: "
+                             "resource limits only, e.g. to debug a submission")
     batch = parser.add_argument_group(
         "batch grading", "grade a folder (searched for *.ipynb), globs or several files into a "
         "resumable gradebook with grades.csv and per-submission feedback")
@@ -65,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.protect_trusted_process()
     if is_batch(args):
         return main_batch(args)
-    with WorkerPool(size=min(2, os.cpu_count() or 1)) as pool:
+    with WorkerPool(size=1, isolation=args.isolation) as pool:
         try:
-            result = grade_notebook(args.paths[0], pool, args.assignment, args.timeout)
+            result = grade_notebook(args.paths[0], pool, args.assignment, args.timeout,
+                                    Limits(memory_mb=args.memory_mb))
         except (NotebookError, GradingError) as exc:
             print(f"grade: cannot grade: {exc}", file=sys.stderr)
             return EXIT_CANNOT_GRADE
@@ -97,6 +105,7 @@ def main_batch(args: argparse.Namespace) -> int:
     options = batch.Options(out=Path(args.out or DEFAULT_OUT), jobs=args.jobs,
                             assignment=args.assignment, timeout=args.timeout,
                             regrade=args.regrade, student_from=args.student_from,
+                            memory_mb=args.memory_mb, isolation=args.isolation,
                             student_pattern=args.student_pattern or batch.DEFAULT_STUDENT_PATTERN)
     try:
         batch.compile_student_pattern(options.student_pattern)
@@ -113,10 +122,7 @@ def main_batch(args: argparse.Namespace) -> int:
         _restore(previous)
     batch.print_summary(summary)
     if summary.interrupted:
-        # Abandon the submissions in flight at once (their worker threads are not waited for).
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     return EXIT_OK if summary.graded or summary.unchanged else EXIT_CANNOT_GRADE
 
 

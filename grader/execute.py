@@ -29,20 +29,28 @@ REPLY_GRACE_SECONDS = 10.0
 
 
 @dataclass
-class Job:
-    """Everything a worker needs to run one graded function on its cases."""
+class Task:
+    """One graded function to run: the student's cell, its stand-ins and its cases."""
 
     function: str
     cell: str
-    preamble: str
     support: list[str]
-    path: str
     cases: list[dict]
+
+
+@dataclass
+class Job:
+    """One submission for a worker: its tasks (dependencies first) and how to run them."""
+
+    path: str
+    preamble: str
+    tasks: list[Task]
     limits: Limits
     warm: list[str] = field(default_factory=list)
 
     def to_json(self) -> bytes:
-        data = dict(self.__dict__, limits=self.limits.to_dict())
+        data = dict(self.__dict__, limits=self.limits.to_dict(),
+                    tasks=[task.__dict__ for task in self.tasks])
         return json.dumps(data).encode()
 
 
@@ -69,15 +77,19 @@ class Worker:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
             cwd=tempfile.gettempdir(), close_fds=True)
 
-    def run(self, job: Job) -> RunResult:
-        """Run ``job``; a dead or silent zygote yields a fatal 'worker' result."""
+    def run(self, job: Job) -> list[RunResult]:
+        """Run ``job``, one result per task; a dead or silent zygote fails every task."""
+        budget = job.limits.wall_seconds * len(job.tasks) + REPLY_GRACE_SECONDS
         try:
             write_frame(self._proc.stdin, job.to_json())
-            reply = self._read_reply(job.limits.wall_seconds + REPLY_GRACE_SECONDS)
-        except (OSError, ValueError) as exc:
+            replies = self._read_reply(budget)["tasks"]
+            if type(replies) is not list or len(replies) != len(job.tasks):
+                raise ValueError("reply does not match the job")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             self.close()
-            return _failed_run(f"the grading worker stopped unexpectedly ({exc})")
-        return decode_reply(reply)
+            failed = _failed_run(f"the grading worker stopped unexpectedly ({exc})")
+            return [failed] * len(job.tasks)
+        return [decode_reply(reply) for reply in replies]
 
     def _read_reply(self, timeout: float) -> dict:
         stream = self._proc.stdout
@@ -103,7 +115,7 @@ class Worker:
 
 
 def decode_reply(reply: dict) -> RunResult:
-    """Turn the zygote's relayed child frames into a RunResult, validating every frame."""
+    """Turn the frames relayed for one task into a RunResult, validating every frame."""
     cases: dict[int, dict] = {}
     fatal, isolation, errors = None, [], []
     for index, raw in enumerate(reply["frames"]):
@@ -128,6 +140,10 @@ def _failed_run(message: str) -> RunResult:
     return RunResult({}, {"fatal": "worker", "error": message}, "worker lost", [], 0.0, [])
 
 
+class PoolClosed(Exception):
+    """The pool was closed (e.g. the batch was interrupted): no new job may start."""
+
+
 class WorkerPool:
     """A fixed set of zygotes shared by threads; a dead zygote is replaced on next use.
 
@@ -139,6 +155,7 @@ class WorkerPool:
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
+        self._closed = threading.Event()
         for _ in range(max(1, size)):
             self._add()
 
@@ -148,19 +165,36 @@ class WorkerPool:
             self._all.append(worker)
         self._idle.put(worker)
 
-    def run(self, job: Job) -> RunResult:
-        worker = self._idle.get()
+    def run(self, job: Job) -> list[RunResult]:
+        """Run ``job`` on the next idle zygote; raises PoolClosed once the pool is closed."""
+        worker = self._acquire()
         try:
             return worker.run(job)
         finally:
-            if worker.alive:
-                self._idle.put(worker)
-            else:
-                with self._lock:
-                    self._all.remove(worker)
-                self._add()
+            self._release(worker)
+
+    def _acquire(self) -> Worker:
+        while not self._closed.is_set():
+            try:
+                return self._idle.get(timeout=0.2)
+            except queue.Empty:
+                continue
+        raise PoolClosed("the worker pool is closed")
+
+    def _release(self, worker: Worker) -> None:
+        if worker.alive and not self._closed.is_set():
+            self._idle.put(worker)
+            return
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.close()
+        if not self._closed.is_set():
+            self._add()
 
     def close(self) -> None:
+        """Stop every zygote; jobs still waiting for one raise PoolClosed."""
+        self._closed.set()
         with self._lock:
             workers, self._all = self._all, []
         for worker in workers:

@@ -1,18 +1,21 @@
 """The grading pipeline: read → extract → execute → check, for one notebook.
 
     notebook.read  →  extract.graded_cells  →  execute.WorkerPool.run  →  checks.judge
+
+A submission is one job for a worker; its graded functions are its tasks, run dependencies
+first, each with the reference standing in for the graded functions it calls.
 """
 from __future__ import annotations
 
 import functools
 import inspect
 import json
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader import checks, codec, extract, notebook, spec
-from grader.execute import Job, RunResult, WorkerPool
+from grader.execute import Job, Task, WorkerPool
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
 
@@ -32,8 +35,17 @@ class Plan:
     arg_names: dict[str, list[str]]
 
 
-@functools.cache
+_plan_lock = threading.Lock()
+
+
 def plan_for(assignment_id: str) -> Plan:
+    """The assignment's plan, built once (thread-safe: building edits sys.path/sys.modules)."""
+    with _plan_lock:
+        return _build_plan(assignment_id)
+
+
+@functools.cache
+def _build_plan(assignment_id: str) -> Plan:
     """Load the spec, build every case's inputs and read the stored expected outputs."""
     assignment = spec.load(assignment_id)
     path = assignment.fixtures_dir / "expected.json"
@@ -69,39 +81,41 @@ def resolve_assignment(nb, override: str | None) -> str:
 
 
 def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None = None,
-                   timeout: float | None = None, limits: Limits = Limits()) -> SubmissionResult:
-    """Grade one notebook; raises NotebookError/GradingError when it cannot be graded."""
-    nb = notebook.read(path)
+                   timeout: float | None = None, limits: Limits = Limits(),
+                   hide: tuple[str, ...] = (), source: str | None = None) -> SubmissionResult:
+    """Grade one notebook; raises NotebookError/GradingError when it cannot be graded.
+
+    ``hide``: more paths the student code must not see (a batch's other folders);
+    ``source``: the notebook text when the caller has already read the file.
+    """
+    nb = notebook.read(path) if source is None else notebook.parse(source, str(path))
     try:
         plan = plan_for(resolve_assignment(nb, assignment_id))
     except spec.SpecError as exc:
         raise GradingError(str(exc)) from None
     assignment = plan.assignment
     cells, warnings = extract.graded_cells(nb)
-    limits = replace(_deadline(limits, timeout or assignment.timeout),
-                     hide=hidden_paths(Path(path), assignment))
-    names = list(assignment.functions)
-    with ThreadPoolExecutor(max_workers=4) as threads:
-        runs = list(threads.map(lambda n: _run(plan, n, cells.get(n), pool, limits), names))
-    results = [checks.judge(assignment.functions[n], cells.get(n), run, plan.expected[n],
-                            plan.inputs[n], plan.arg_names[n]) for n, run in zip(names, runs)]
-    extra = sorted(set(cells) - set(names))
+    names = [n for n in assignment.grading_order if n in cells]
+    limits = _deadline(limits, timeout or assignment.timeout, len(names))
+    limits = replace(limits, hide=hidden_paths(Path(path), assignment) + tuple(hide))
+    job = Job(path=str(assignment.directory), preamble=assignment.preamble,
+              tasks=[_task(plan, name, cells[name]) for name in names], limits=limits,
+              warm=list(assignment.warm))
+    runs = dict(zip(names, pool.run(job))) if names else {}
+    results = [checks.judge(function, cells.get(name), runs.get(name), plan.expected[name],
+                            plan.inputs[name], plan.arg_names[name])
+               for name, function in assignment.functions.items()]
+    extra = sorted(set(cells) - set(assignment.functions))
     if extra:
         warnings.append(f"graded cells not part of {assignment.id} were ignored: {', '.join(extra)}")
-    isolation = next((r.isolation for r in runs if r and r.isolation), [])
+    isolation = next((r.isolation for r in runs.values() if r.isolation), [])
     return SubmissionResult(str(path), assignment.id, assignment.title, results, warnings,
                             isolation)
 
 
-def _run(plan: Plan, name: str, cell: extract.GradedCell | None, pool: WorkerPool,
-         limits: Limits) -> RunResult | None:
-    if cell is None:
-        return None
-    assignment = plan.assignment
-    job = Job(function=name, cell=cell.source, preamble=assignment.preamble,
-              support=assignment.support_sources(name), path=str(assignment.directory),
-              cases=plan.encoded[name], limits=limits, warm=list(assignment.warm))
-    return pool.run(job)
+def _task(plan: Plan, name: str, cell: extract.GradedCell) -> Task:
+    return Task(function=name, cell=cell.source, cases=plan.encoded[name],
+                support=plan.assignment.support_sources(name))
 
 
 def hidden_paths(submission: Path, assignment: spec.Assignment) -> tuple[str, ...]:
@@ -116,6 +130,7 @@ def hidden_paths(submission: Path, assignment: spec.Assignment) -> tuple[str, ..
     return tuple(str(p) for p in (spec.REFERENCE_DIR, spec.FIXTURES_DIR, spec.ROOT / "tests", own))
 
 
-def _deadline(limits: Limits, seconds: float) -> Limits:
-    """``limits`` with a wall-clock deadline and a CPU-time limit to match it."""
-    return replace(limits, wall_seconds=seconds, cpu_seconds=max(1, int(seconds * 2) + 1))
+def _deadline(limits: Limits, seconds: float, tasks: int) -> Limits:
+    """``limits`` with a wall-clock deadline per task and a CPU-time limit for them all."""
+    return replace(limits, wall_seconds=seconds,
+                   cpu_seconds=max(1, int(seconds * 2 * max(1, tasks)) + 1))

@@ -135,6 +135,27 @@ class Assignment:
         """The source of each reference graded cell, keyed by function name."""
         return graded_blocks((self.reference_dir / "solutions.py").read_text())
 
+    @functools.cached_property
+    def grading_order(self) -> list[str]:
+        """Function names, every one after the graded functions it uses (else spec order).
+
+        Running dependencies first means the reference cells sent for a function (stand-ins
+        for what it calls) are never sent before those functions themselves were graded.
+        """
+        order: list[str] = []
+
+        def visit(name: str, path: tuple[str, ...]) -> None:
+            if name in path:
+                raise SpecError(f"graded functions use each other in a cycle: {path}")
+            for used in self.functions[name].uses:
+                visit(used, path + (name,))
+            if name not in order:
+                order.append(name)
+
+        for name in self.functions:
+            visit(name, ())
+        return order
+
     def support_sources(self, function: str) -> list[str]:
         """Reference cells standing in for the graded functions ``function`` calls."""
         order: list[str] = []

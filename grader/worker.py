@@ -1,11 +1,15 @@
-"""Stage 3 (untrusted side): a warm zygote that forks one sandboxed child per graded function.
+"""Stage 3 (untrusted side): a warm zygote that forks sandboxed children to run student code.
 
-Run as ``python -m grader.worker``. The zygote holds no secrets: it only ever receives the
-student's cell, the reference cells standing in for the functions it calls, and test inputs.
-It speaks length-prefixed JSON frames on stdin/stdout. Each job is run in a forked child
-that applies the sandbox limits, executes the code and streams one frame per test case
-back through a pipe; the zygote relays those frames unparsed, enforcing the wall-clock
-deadline (killing the child's whole process group) and a size cap.
+Run as ``python -m grader.worker MODE``. The zygote holds no secrets: it only ever receives
+the student's cells, the reference cells standing in for the functions each one calls, and
+test inputs. It speaks length-prefixed JSON frames on stdin/stdout: one job (a submission)
+in, one reply out.
+
+A job's tasks (one per graded function, dependencies first) run in one forked child, fed
+one task at a time: the child only receives a task when the previous one has ended, so
+code of one function never sees the reference cells sent for a later one, and a frame is
+only ever credited to the task in progress. A crash, a timeout (killing the whole process
+group) or an output overflow ends that task; the remaining tasks go to a fresh child.
 """
 from __future__ import annotations
 
@@ -25,8 +29,8 @@ import traceback
 from typing import Any, BinaryIO
 
 HEADER = struct.Struct(">I")
-DONE = json.dumps({"done": True}).encode()
-DONE_FRAME = HEADER.pack(len(DONE)) + DONE
+END = json.dumps({"end": True}).encode()
+END_FRAME = HEADER.pack(len(END)) + END
 CELL_FILENAME = "<graded cell>"
 
 
@@ -94,12 +98,10 @@ def serve(mode: str) -> None:
             job_layers = view.prepare(job["path"], job["limits"]["hide"],
                                       job["limits"]["scratch_mb"])
             gc.freeze()  # children then leave the zygote's objects untouched: cheaper forks
-            reply, pid = run_job(job, scratch, job_layers, mode == "auto", preamble)
+            reply = run_job(job, scratch, job_layers, mode == "auto", preamble, reaper)
         except Exception as exc:  # a broken job must not take the zygote down
-            reply, pid = _worker_error(exc), None
+            reply = _worker_error(exc, len(job.get("tasks", [])) if isinstance(job, dict) else 0)
         write_frame(stdout, json.dumps(reply).encode())
-        if pid is not None:
-            reaper.finish(pid, scratch)
 
 
 def _warm(modules: list[str]) -> None:
@@ -111,9 +113,10 @@ def _warm(modules: list[str]) -> None:
             pass
 
 
-def _worker_error(exc: Exception) -> dict:
+def _worker_error(exc: Exception, count: int) -> dict:
     fatal = {"fatal": "worker", "error": f"the grading worker failed: {_one_line(exc)}"}
-    return {"frames": [json.dumps(fatal)], "ending": "worker error", "seconds": 0.0}
+    task = {"frames": [json.dumps(fatal)], "ending": "worker error", "seconds": 0.0}
+    return {"tasks": [task] * count}
 
 
 def runtime_paths() -> list[str]:
@@ -156,29 +159,72 @@ class Preambles:
 
 
 def run_job(job: dict, scratch: str, layers: list[str], full: bool,
-            preamble: tuple[dict, dict, str | None]) -> tuple[dict, int]:
-    """Fork a child for ``job``; its reply as soon as it is done (the child is reaped later)."""
-    limits = job["limits"]
-    read_end, write_end = os.pipe()
-    started = time.monotonic()
+            preamble: tuple[dict, dict, str | None], reaper: "Reaper") -> dict:
+    """Run every task of ``job``; one reply entry per task, in order."""
+    limits, tasks = job["limits"], job["tasks"]
+    replies: list[dict] = []
+    while len(replies) < len(tasks):
+        pid, to_child, from_child = _spawn(job, scratch, layers, full, preamble)
+        try:
+            while len(replies) < len(tasks):
+                started = time.monotonic()
+                deadline = started + limits["wall_seconds"]
+                sent = _send(to_child, tasks[len(replies)], deadline)
+                data, ending = _collect(from_child, pid, deadline,
+                                        limits["result_mb"] * 1024 * 1024) if sent else (b"", None)
+                if not sent:
+                    _kill_group(pid)
+                finished = ending == "end"
+                replies.append({
+                    "frames": [f.decode("utf-8", "replace") for f in split_frames(data)],
+                    "ending": "done" if finished else ending or _exit_status(pid),
+                    "seconds": round(time.monotonic() - started, 4)})
+                if not finished:
+                    break
+        finally:
+            os.close(to_child)
+            os.close(from_child)
+            reaper.finish(pid, scratch)
+    return {"tasks": replies}
+
+
+def _spawn(job: dict, scratch: str, layers: list[str], full: bool,
+           preamble: tuple[dict, dict, str | None]) -> tuple[int, int, int]:
+    """Fork a child; returns its pid, the task pipe to it and the frame pipe from it."""
+    task_read, task_write = os.pipe()
+    frame_read, frame_write = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.close(read_end)
+        os.close(task_write)
+        os.close(frame_read)
         try:
-            child_main(job, write_end, scratch, layers, full, preamble)
+            child_main(job, task_read, frame_write, scratch, layers, full, preamble)
         finally:
             os._exit(0)
-    os.close(write_end)
-    data, ending = _collect(read_end, pid, started + limits["wall_seconds"],
-                            limits["result_mb"] * 1024 * 1024)
-    os.close(read_end)
-    return ({"frames": [f.decode("utf-8", "replace") for f in split_frames(data)],
-             "ending": ending or _exit_status(pid),
-             "seconds": round(time.monotonic() - started, 4)}, pid)
+    os.close(task_read)
+    os.close(frame_write)
+    return pid, task_write, frame_read
+
+
+def _send(fd: int, task: dict, deadline: float) -> bool:
+    """Hand one task to the child; False when it is gone or does not read it in time."""
+    view = memoryview(HEADER.pack(len(payload := json.dumps(task).encode())) + payload)
+    os.set_blocking(fd, False)
+    while view:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+            return False
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:
+            continue
+        except OSError:
+            return False
+    return True
 
 
 def _collect(fd: int, pid: int, deadline: float, cap: int) -> tuple[bytes, str | None]:
-    """Read the child's frames until its final frame, end of stream, deadline or cap."""
+    """Read the child's frames until the task's end frame, end of stream, deadline or cap."""
     chunks, size = [], 0
     while True:
         remaining = deadline - time.monotonic()
@@ -196,8 +242,8 @@ def _collect(fd: int, pid: int, deadline: float, cap: int) -> tuple[bytes, str |
             _kill_group(pid)
             return b"".join(chunks), "overflow"
         chunks.append(chunk)
-        if chunk.endswith(DONE_FRAME):
-            return b"".join(chunks), "done"
+        if chunk.endswith(END_FRAME):
+            return b"".join(chunks)[: -len(END_FRAME)], "end"
 
 
 def _exit_status(pid: int) -> str:
@@ -276,32 +322,34 @@ class CappedText(io.TextIOBase):
         return text
 
 
-def child_main(job: dict, result_fd: int, scratch: str, layers: list[str], full: bool,
-               preamble: tuple[dict, dict, str | None]) -> None:
-    """Run the student's function on every case, streaming one frame per case."""
+def child_main(job: dict, task_fd: int, frame_fd: int, scratch: str, layers: list[str],
+               full: bool, preamble: tuple[dict, dict, str | None]) -> None:
+    """Sandbox this process, then run tasks as they arrive, one frame per test case."""
     from grader import codec, sandbox
 
-    out = os.fdopen(result_fd, "wb", buffering=0)
+    tasks = os.fdopen(task_fd, "rb")
+    out = os.fdopen(frame_fd, "wb", buffering=0)
     _silence_std_streams()
     limits = sandbox.Limits(**job["limits"])
     layers = sandbox.apply(limits, layers, full)
     os.chdir(scratch)
     sys.path[:0] = [job["path"]]
+    base, modules, error = preamble
+    sys.modules.update(modules)
     write_frame(out, json.dumps({"ready": True, "isolation": layers}).encode())
     captured = CappedText(limits.output_chars)
     sys.stdout = sys.stderr = captured
-    namespace, modules, error = preamble
-    namespace = dict(namespace)
-    sys.modules.update(modules)
-    fatal = {"fatal": "setup", "error": error} if error else _prepare(job, namespace)
-    if fatal:
-        fatal["stdout"] = captured.take()
-        write_frame(out, json.dumps(fatal).encode())
-        return
-    function = namespace[job["function"]]
-    for index, case in enumerate(job["cases"]):
-        write_frame(out, _run_case(function, index, case, captured, codec))
-    write_frame(out, DONE)
+    while (payload := read_frame(tasks, limits.result_mb * 1024 * 1024)) is not None:
+        task, namespace = json.loads(payload), dict(base)
+        fatal = {"fatal": "setup", "error": error} if error else _prepare(task, namespace)
+        if fatal:
+            fatal["stdout"] = captured.take()
+            write_frame(out, json.dumps(fatal).encode())
+        else:
+            for index, case in enumerate(task["cases"]):
+                write_frame(out, _run_case(namespace[task["function"]], index, case, captured,
+                                           codec))
+        write_frame(out, END)
 
 
 def _silence_std_streams() -> None:

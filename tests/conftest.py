@@ -1,6 +1,12 @@
 """Shared fixtures: a warm worker pool and a small self-contained 'TOY' assignment."""
 from __future__ import annotations
 
+import os
+
+# One BLAS thread for this process and the notebook kernels it starts: on two shared cores,
+# spinning BLAS threads make the long training notebooks several times slower.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import shutil
 from pathlib import Path
 
@@ -22,7 +28,7 @@ def pool():
 
 def _clear_caches() -> None:
     spec.load.cache_clear()
-    pipeline.plan_for.cache_clear()
+    pipeline._build_plan.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+__all__ = [
+    "sigmoid", "relu", "relu_backward", "sigmoid_backward", "load_data",
+    "initialize_parameters", "initialize_parameters_deep", "linear_forward",
+    "linear_activation_forward", "L_model_forward", "compute_cost", "linear_backward",
+    "linear_activation_backward", "L_model_backward", "update_parameters", "predict",
+    "print_mislabeled_images",
+]
+
 DATA_ENV_VAR = "DNN_GRADER_CAT_DATA"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "datasets"
 TRAIN_FILE = "train_catvnoncat.h5"

@@ -41,8 +41,8 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
     # Gradient descent
     for i in range(0, num_iterations):
 
-        # Forward pass: LINEAR -> RELU -> LINEAR -> SIGMOID.
-        # Inputs: "X, W1, b1, W2, b2". Outputs: "A1, cache1, A2, cache2".
+        # Forward pass, hidden layer (ReLU) then output layer (sigmoid):
+        # from X, W1, b1, W2, b2 compute A1, cache1 and A2, cache2.
         ### START CODE HERE ### (≈ 2 lines of code)
         A1, cache1 = linear_activation_forward(X, W1, b1, activation="relu")
         A2, cache2 = linear_activation_forward(A1, W2, b2, activation="sigmoid")
@@ -56,8 +56,8 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
         # Derivative of the cost with respect to A2 starts the backward pass.
         dA2 = - (np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
 
-        # Backward pass through both layers.
-        # Inputs: "dA2, cache2, cache1". Outputs: "dA1, dW2, db2; also dA0 (not used), dW1, db1".
+        # Backward pass, output layer first: from dA2 and cache2 get dA1, dW2, db2;
+        # then from dA1 and cache1 get dA0 (the gradient for X, unused), dW1, db1.
         ### START CODE HERE ### (≈ 2 lines of code)
         dA1, dW2, db2 = linear_activation_backward(dA2, cache2, activation="sigmoid")
         dA0, dW1, db1 = linear_activation_backward(dA1, cache1, activation="relu")
