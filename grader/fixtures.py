@@ -10,7 +10,9 @@ Generated: ``expected.json`` (reference output of every case), ``submissions/ref
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import io
 import json
 import sys
 import tomllib
@@ -33,8 +35,10 @@ class Sample:
 
 
 def expected_outputs(assignment: spec.Assignment) -> dict[str, object]:
-    """Reference output of every case, keyed ``function/case``."""
-    return {case.key: assignment.run_reference(case) for case in assignment.cases()}
+    """Reference output of every case, keyed ``function/case`` (what the reference prints
+    while training is not part of it, and is not shown)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return {case.key: assignment.run_reference(case) for case in assignment.cases()}
 
 
 def reference_notebook(assignment: spec.Assignment) -> nbformat.NotebookNode:

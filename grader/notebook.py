@@ -42,7 +42,7 @@ def parse(text: str, name: str = "notebook") -> nbformat.NotebookNode:
         raise NotebookError(f"{name}: notebook format {data.get('nbformat')} is not supported; "
                             "save it with Jupyter (format 4)")
     try:
-        nb = nbformat.reads(text, as_version=4)
+        nb = nbformat.v4.to_notebook_json(data)  # in-memory form, without a second validation
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several unrelated types
         raise NotebookError(f"{name}: invalid notebook structure: {str(exc).splitlines()[0]}") from None
