@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import fixtures, spec
+from grader import extract, fixtures, notebook, spec
 from grader.pipeline import grade_notebook
 
 ASSIGNMENTS = spec.available()
@@ -53,3 +53,27 @@ def test_every_function_has_several_cases_and_points(assignment_id):
     for function in assignment.functions.values():
         assert function.points > 0
         assert len(function.cases) >= 2, f"{function.name} needs hidden extra cases"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_student_notebook_is_committed_clean(assignment_id):
+    nb = notebook.read(spec.load(assignment_id).notebook)
+    assert extract.assignment_id(nb) == assignment_id
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_graded_cells_are_the_reference_cells_with_placeholders(assignment_id):
+    assignment = spec.load(assignment_id)
+    cells, warnings = extract.graded_cells(notebook.read(assignment.notebook))
+    assert list(cells) == list(assignment.functions) and warnings == []
+    for name, cell in cells.items():
+        reference = assignment.reference_blocks[name]
+        assert extract.scaffolding(cell.source) == extract.scaffolding(reference), name
+        regions = extract.regions(cell.source)
+        assert regions and len(regions) == len(extract.regions(reference)), name
+        for line in (line for region in regions for line in region):
+            stripped = line.strip()
+            assert not stripped or stripped.startswith("#") or \
+                extract.PLACEHOLDER_RE.match(line), f"{name}: {line!r} is not a placeholder"
