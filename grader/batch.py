@@ -19,7 +19,6 @@ import json
 import os
 import re
 import sys
-import site
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Iterator, Protocol
 
 
-from grader import __version__, exports, pipeline, spec
+from grader import __version__, exports, pipeline
 from grader.execute import PoolClosed, WorkerPool
 from grader.gradebook import GRADED, REJECTED, Gradebook, Record, now, safe_name
 from grader.notebook import MAX_NOTEBOOK_BYTES, NotebookError
@@ -391,19 +390,12 @@ def run(inputs: list[str], options: Options, pool: WorkerPool | None = None,
 
 
 def folders_to_hide(inputs: list[str], found: list[Found], out: Path) -> tuple[str, ...]:
-    """The output folder and the folders holding submissions, except any folder that contains
-    what workers must read (assignments, the grader, the Python installation)."""
-    needed = [spec.ASSIGNMENTS_DIR, Path(__file__).parent, Path(sys.prefix), Path(sys.base_prefix),
-              *map(Path, site.getsitepackages())]
-    needed = [Path(os.path.realpath(p)) for p in needed]
+    """The output folder and the folders holding submissions, except any folder holding
+    what workers must read (``pipeline.hideable``)."""
     candidates = [out, *(Path(raw) for raw in inputs if Path(raw).is_dir()),
                   *(item.path.parent for item in found)]
-    hide: dict[str, None] = {}
-    for folder in candidates:
-        real = Path(os.path.realpath(folder))
-        if not any(real == p or real in p.parents for p in needed):
-            hide[str(real)] = None
-    return tuple(hide)
+    return tuple(dict.fromkeys(os.path.realpath(folder) for folder in candidates
+                               if pipeline.hideable(folder)))
 
 
 @contextlib.contextmanager

@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
+import site
+import sys
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -119,15 +122,21 @@ def _task(plan: Plan, name: str, cell: extract.GradedCell) -> Task:
 
 
 def hidden_paths(submission: Path, assignment: spec.Assignment) -> tuple[str, ...]:
-    """What a worker must not see: reference, fixtures, tests, and the submission's folder.
-
-    The submission's folder is hidden whole (other students' files in a batch) unless the
-    assignment or the grader lives inside it; then only the submission file is hidden.
-    """
+    """What a worker must not see: reference, fixtures, tests, and the submission's folder
+    (other students' files in a batch), or only the submission file when that folder holds
+    something workers need."""
     folder = submission.resolve().parent
-    needed = [assignment.directory.resolve(), Path(__file__).resolve().parent]
-    own = submission.resolve() if any(folder in p.parents or folder == p for p in needed) else folder
+    own = folder if hideable(folder) else submission.resolve()
     return tuple(str(p) for p in (spec.REFERENCE_DIR, spec.FIXTURES_DIR, spec.ROOT / "tests", own))
+
+
+def hideable(folder: Path) -> bool:
+    """Whether workers can run without ``folder``: it holds no assignment, grader or Python."""
+    needed = [spec.ASSIGNMENTS_DIR, Path(__file__).parent, sys.prefix, sys.base_prefix,
+              *site.getsitepackages()]
+    real = Path(os.path.realpath(folder))
+    return not any(real == p or real in p.parents
+                   for p in (Path(os.path.realpath(n)) for n in needed))
 
 
 def _deadline(limits: Limits, seconds: float, tasks: int) -> Limits:
