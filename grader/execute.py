@@ -63,7 +63,6 @@ class RunResult:
     ending: str
     isolation: list[str]
     seconds: float
-    protocol_errors: list[str]
 
 
 class Worker:
@@ -117,27 +116,25 @@ class Worker:
 def decode_reply(reply: dict) -> RunResult:
     """Turn the frames relayed for one task into a RunResult, validating every frame."""
     cases: dict[int, dict] = {}
-    fatal, isolation, errors = None, [], []
+    fatal, isolation = None, []
     for index, raw in enumerate(reply["frames"]):
         try:
             frame = json.loads(raw)
         except (ValueError, RecursionError):
-            errors.append("a result frame was not valid JSON")
-            continue
+            continue  # a malformed frame counts as no result
         if type(frame) is not dict:
-            errors.append("a result frame was not an object")
-        elif index == 0 and frame.get("ready") is True and type(frame.get("isolation")) is list:
+            continue
+        if index == 0 and frame.get("ready") is True and type(frame.get("isolation")) is list:
             isolation = [str(layer) for layer in frame["isolation"]]
         elif "fatal" in frame and fatal is None and not cases:
             fatal = frame
         elif type(frame.get("case")) is int and frame["case"] not in cases:
             cases[frame["case"]] = frame
-    return RunResult(cases, fatal, str(reply["ending"]), isolation,
-                     float(reply["seconds"]), errors)
+    return RunResult(cases, fatal, str(reply["ending"]), isolation, float(reply["seconds"]))
 
 
 def _failed_run(message: str) -> RunResult:
-    return RunResult({}, {"fatal": "worker", "error": message}, "worker lost", [], 0.0, [])
+    return RunResult({}, {"fatal": "worker", "error": message}, "worker lost", [], 0.0)
 
 
 class PoolClosed(Exception):

@@ -62,10 +62,6 @@ class Function:
     hint: str
     cases: tuple[Case, ...]
 
-    @property
-    def returns_tuple(self) -> bool:
-        return len(self.returns) > 1
-
 
 @dataclass
 class Assignment:
