@@ -77,3 +77,10 @@ def test_graded_cells_are_the_reference_cells_with_placeholders(assignment_id):
             stripped = line.strip()
             assert not stripped or stripped.startswith("#") or \
                 extract.PLACEHOLDER_RE.match(line), f"{name}: {line!r} is not a placeholder"
+
+
+def test_readme_main_command_grades_an_existing_sample():
+    readme = (spec.ROOT / "README.md").read_text()
+    command = next(line for line in readme.splitlines() if " && grade " in line)
+    sample = command.split(" && grade ", 1)[1].split()[0]
+    assert (spec.ROOT / sample).is_file(), sample
