@@ -255,3 +255,37 @@ def test_limits_only_mode_still_contains_attacks(attack, limits_only_pool, refer
     scores = {f.name: f for f in result.functions}
     assert scores["linear_forward"].score == 0 and words in scores["linear_forward"].message
     assert all(f.status == "passed" for n, f in scores.items() if n != "linear_forward")
+
+
+USERNS_PROBE = """
+import json, sys
+from grader.execute import WorkerPool
+from grader.pipeline import grade_notebook
+with WorkerPool(size=1) as pool:
+    result = grade_notebook(sys.argv[1], pool, timeout=3)
+print(json.dumps({"isolation": result.isolation,
+                  "scores": {f.name: [f.score, f.message] for f in result.functions}}))
+"""
+
+
+def test_unprivileged_user_namespace_still_hides_secrets(reference_nb, tmp_path):
+    """As a user-namespace 'root' (what a normal user gets), every layer but uid-nobody holds."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("util-linux unshare is not installed")
+    top, body, _ = ATTACKS["read_expected_outputs"]
+    path = write_hostile(reference_nb, tmp_path, top, body)
+    run = subprocess.run(["unshare", "--user", "--map-root-user", sys.executable, "-c",
+                          USERNS_PROBE, str(path)], capture_output=True, text=True, timeout=120)
+    if run.returncode != 0 and "unshare" in run.stderr:
+        pytest.skip(f"user namespaces are not allowed here: {run.stderr.strip()[:200]}")
+    report = json.loads(run.stdout)
+    assert "uid-nobody" not in report["isolation"]
+    assert {"namespaces", "hidden-paths", "read-only-fs", "seccomp"} <= set(report["isolation"])
+    assert report["scores"]["linear_forward"][0] == 0
+    assert "raised" in report["scores"]["linear_forward"][1]
+    assert report["scores"]["update_parameters"][0] == 10
