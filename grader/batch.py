@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterator, Protocol
 
 
-from grader import __version__, exports, pipeline
+from grader import __version__, exports, pipeline, report
 from grader.execute import PoolClosed, WorkerPool
 from grader.gradebook import GRADED, REJECTED, Gradebook, Record, now, safe_name
 from grader.notebook import MAX_NOTEBOOK_BYTES, NotebookError
@@ -267,7 +267,7 @@ class LogReporter:
     def advance(self, outcome: Outcome, done: int) -> None:
         if outcome.result is not None:
             r = outcome.result
-            verdict = f"{_num(r.score)}/{_num(r.max_score)}"
+            verdict = f"{report.points(r.score)}/{report.points(r.max_score)}"
         else:
             verdict = "not graded: " + (outcome.message.splitlines() or [""])[0]
         elapsed = time.monotonic() - self.started
@@ -578,6 +578,3 @@ def print_summary(summary: Summary, stream=None) -> None:
         say(f"gradebook: {summary.out / 'gradebook.sqlite'}; grades: "
             f"{summary.out / exports.CSV_NAME}; feedback: {summary.out / exports.SUBMISSIONS_DIR}/")
 
-
-def _num(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")

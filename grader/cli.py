@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import glob
-import os
+import io
 import signal
 import sys
 from pathlib import Path
 
-from grader import __version__, report, sandbox
+from grader import __version__, exports, report, sandbox
 from grader.execute import WorkerPool
 from grader.notebook import NotebookError
 from grader.pipeline import GradingError, grade_notebook
@@ -150,14 +150,13 @@ def write_report(result, fmt: str, output: str | None) -> None:
         else:
             report.print_table(result)
         return
-    target = Path(output)
-    temp = target.with_name(f".{target.name}.tmp")
-    with open(temp, "w", encoding="utf-8") as stream:
-        if fmt == "json":
-            stream.write(report.to_json(result) + "\n")
-        else:
-            report.print_table(result, stream)
-    os.replace(temp, target)
+    if fmt == "json":
+        text = report.to_json(result) + "\n"
+    else:
+        buffer = io.StringIO()
+        report.print_table(result, buffer)
+        text = buffer.getvalue()
+    exports.atomic_write(output, text)
 
 
 if __name__ == "__main__":

@@ -138,17 +138,18 @@ def feedback_html(student: str, display: str, result: SubmissionResult | None,
                   '<p><span class="badge rejected">not graded</span></p>',
                   f"<pre>{e(message)}</pre>"]
     else:
-        parts += [f"<h1>{e(result.assignment)}: {_num(result.score)} / {_num(result.max_score)}</h1>",
+        total = _out_of(result.score, result.max_score)
+        parts += [f"<h1>{e(result.assignment)}: {total}</h1>",
                   f'<p class="meta">{e(result.title)} · {e(student)} · {e(display)}</p>']
         parts += [f'<p class="warn">warning: {e(w)}</p>' for w in result.warnings]
         parts.append("<table><thead><tr><th>function</th><th>points</th><th>status</th></tr>"
                      "</thead><tbody>")
         for f in result.functions:
             parts.append(f'<tr><td><a href="#fn-{e(f.name)}">{e(f.name)}</a></td>'
-                         f'<td class="pts">{_num(f.score)} / {_num(f.max_score)}</td>'
+                         f'<td class="pts">{_out_of(f.score, f.max_score)}</td>'
                          f"<td>{_badge(f.status)}</td></tr>")
-        parts.append(f'<tr><th>total</th><th class="pts">{_num(result.score)} / '
-                     f"{_num(result.max_score)}</th><th></th></tr></tbody></table>")
+        parts.append(f'<tr><th>total</th><th class="pts">{total}</th><th></th></tr>'
+                     "</tbody></table>")
         for f in result.functions:
             parts.append(_function_section(f))
     parts.append(f"<footer>dnn-grader {e(__version__)}</footer></body></html>\n")
@@ -158,7 +159,7 @@ def feedback_html(student: str, display: str, result: SubmissionResult | None,
 def _function_section(f) -> str:
     e = html.escape
     out = [f'<section id="fn-{e(f.name)}"><h2>{e(f.name)} {_badge(f.status)} '
-           f"<span>{_num(f.score)} / {_num(f.max_score)} points</span></h2>"]
+           f"<span>{_out_of(f.score, f.max_score)} points</span></h2>"]
     if f.cases:
         out.append('<ul class="cases">')
         for c in f.cases:
@@ -176,12 +177,12 @@ def _function_section(f) -> str:
     return "\n".join(out)
 
 
+def _out_of(score: float, max_score: float) -> str:
+    return f"{report.points(score)} / {report.points(max_score)}"
+
+
 def _badge(status: str) -> str:
     return f'<span class="badge {html.escape(status.replace(" ", "-"))}">{html.escape(status)}</span>'
-
-
-def _num(x: float | None) -> str:
-    return "" if x is None else f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 # ----------------------------------------------------------------------------- grades.csv
@@ -256,12 +257,12 @@ def grades_csv(rows: Iterable[Row]) -> tuple[str, list[Duplicate]]:
         for assignment, names in sorted(columns.items()):
             row = by_assignment.get(assignment)
             scores = {n: s for n, s, _ in row.functions} if row else {}
-            line += [_num(scores.get(n)) for n in names]
+            line += [report.points(scores.get(n)) for n in names]
             if several:
-                line.append(_num(row.score) if row and row.status == "graded" else "")
+                line.append(report.points(row.score) if row and row.status == "graded" else "")
         graded = [r for r in rows_of if r.status == "graded"]
-        line.append(_num(sum(r.score or 0 for r in graded)))
-        line.append(_num(sum(r.max_score or 0 for r in graded)))
+        line.append(report.points(sum(r.score or 0 for r in graded)))
+        line.append(report.points(sum(r.max_score or 0 for r in graded)))
         line.append("graded" if len(graded) == len(rows_of) else
                     "partly graded" if graded else "not graded")
         line.append(_cell("; ".join(r.display for r in rows_of)))

@@ -25,10 +25,10 @@ def print_table(result: SubmissionResult, stream: TextIO | None = None) -> None:
     table.add_column("first failure", overflow="fold")
     for f in result.functions:
         style = STATUS_STYLE.get(f.status, "")
-        table.add_row(f.name, f"{_num(f.score)}/{_num(f.max_score)}",
+        table.add_row(f.name, f"{points(f.score)}/{points(f.max_score)}",
                       f"[{style}]{f.status}[/{style}]", escape(_first_lines(f.message, 4)))
     table.add_section()
-    table.add_row("[bold]total[/bold]", f"[bold]{_num(result.score)}/{_num(result.max_score)}[/bold]",
+    table.add_row("[bold]total[/bold]", f"[bold]{points(result.score)}/{points(result.max_score)}[/bold]",
                   "", "")
     console.print(table)
     for warning in result.warnings:
@@ -49,7 +49,7 @@ def gradescope(result: SubmissionResult) -> dict:
     return {
         "score": result.score,
         "max_score": result.max_score,
-        "output": "\n".join([f"{result.assignment}: {_num(result.score)}/{_num(result.max_score)}"]
+        "output": "\n".join([f"{result.assignment}: {points(result.score)}/{points(result.max_score)}"]
                             + [f"warning: {w}" for w in result.warnings]),
         "tests": tests,
         "extra_data": {"assignment": result.assignment, "isolation": result.isolation},
@@ -61,7 +61,7 @@ def to_json(result: SubmissionResult) -> str:
 
 
 def _feedback(f) -> str:
-    lines = [f"{f.status}: {_num(f.score)}/{_num(f.max_score)} points"]
+    lines = [f"{f.status}: {points(f.score)}/{points(f.max_score)} points"]
     lines += [f"{'✓' if c.passed else '✗'} {c.name}" + ("" if c.passed else f": {c.message}")
               for c in f.cases]
     if not f.cases and f.message:
@@ -75,5 +75,6 @@ def _first_lines(text: str, count: int) -> str:
     return "\n".join(text.splitlines()[:count])
 
 
-def _num(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
+def points(x: float | None) -> str:
+    """A score for people: at most two decimals, no trailing zeros; "" when there is none."""
+    return "" if x is None else f"{x:.2f}".rstrip("0").rstrip(".")
