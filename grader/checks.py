@@ -199,12 +199,18 @@ def _compare_frame(function: "Function", case: "Case", frame: dict, expected: An
         return "\n    ".join(failures[:4])
     if type(after) is not tuple or len(after) != len(inputs):
         return "the inputs could not be checked after the call"
-    changed = [f"`{name}`" for name, b, a in zip(arg_names, inputs, after)
-               if compare(a, b, name, rtol=0, atol=0)]
+    changed = [f"`{name}`" for name in changed_inputs(inputs, after, arg_names)]
     if changed:
         return (f"modified its input {', '.join(changed)} in place; "
                 "work on a copy (e.g. copy.deepcopy) instead")
     return ""
+    return ""
+
+
+def changed_inputs(before: tuple, after: tuple, names: list[str]) -> list[str]:
+    """Names of the arguments that a call changed in place."""
+    return [name for name, b, a in zip(names, before, after)
+            if compare(a, b, name, rtol=0, atol=0)]
 
 
 def _no_result(run: "RunResult") -> str:

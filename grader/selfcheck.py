@@ -9,7 +9,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from grader.checks import compare, compare_output
+from grader.checks import compare_output, changed_inputs
 
 GREEN, RED, RESET = "\033[92m", "\033[91m", "\033[0m"
 
@@ -34,10 +34,9 @@ def failures_for(target: Callable, case: PublicCase) -> list[str]:
     except Exception as exc:  # the student's code: report, never crash the notebook
         return [f"raised {type(exc).__name__}: {exc}"]
     failures = compare_output(got, case.expected, case.returns, case.rtol, case.atol)
-    for index, (before, after) in enumerate(zip(case.args, args)):
-        if compare(after, before, f"argument {index + 1}", rtol=0, atol=0):
-            failures.append(f"argument {index + 1} was modified in place; work on a copy")
-    return failures
+    names = [f"argument {index + 1}" for index in range(len(args))]
+    return failures + [f"{name} was modified in place; work on a copy"
+                       for name in changed_inputs(case.args, args, names)]
 
 
 def run(target: Callable, cases: list[PublicCase]) -> None:
