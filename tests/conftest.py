@@ -7,6 +7,7 @@ import os
 # spinning BLAS threads make the long training notebooks several times slower.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -52,6 +53,14 @@ def use_toy(toy_root, monkeypatch) -> Path:
         assert fixtures.main(["TOY"]) == 0
     yield toy_root
     _clear_caches()
+
+
+def load_module(path: Path, name: str):
+    """Import ``path`` under a unique module name (assignments ship same-named helpers)."""
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
 
 
 def edited(source: Path, target: Path, function: str, old: str, new: str) -> Path:

@@ -2,7 +2,6 @@
 generator, and load_data() reads them, a folder given as argument, or $DNN_GRADER_CAT_DATA."""
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+
+from conftest import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "assignments" / "C1W4A2"
@@ -29,21 +30,14 @@ SCHEMA = {
 }
 
 
-def _load(path: Path, name: str):
-    module_spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def generator():
-    return _load(GENERATOR, "c1w4a2_generate")
+    return load_module(GENERATOR, "c1w4a2_generate")
 
 
 @pytest.fixture(scope="module")
 def utils():
-    return _load(ASSIGNMENT / "dnn_app_utils_v3.py", "c1w4a2_dnn_app_utils_v3")
+    return load_module(ASSIGNMENT / "dnn_app_utils_v3.py", "c1w4a2_dnn_app_utils_v3")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ provided init_utils, for the course's 15,000 iterations (about 1.5 s per run).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import re
 import time
@@ -16,6 +15,8 @@ import matplotlib
 import nbformat
 import numpy as np
 import pytest
+
+from conftest import load_module
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -38,18 +39,11 @@ RANDOM_COSTS = [np.inf, 0.6247924745506072, 0.5980258056061102, 0.56375390628422
 ZERO_COST = 0.6931471805599453
 
 
-def _load(path: Path, name: str):
-    module_spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def runs():
     """Train the three models once; keep printed costs, accuracies and predictions."""
-    utils = _load(ASSIGNMENT / "init_utils.py", "c2w1a1_model_init_utils")
-    solutions = _load(SOLUTIONS, "c2w1a1_model_solutions")
+    utils = load_module(ASSIGNMENT / "init_utils.py", "c2w1a1_model_init_utils")
+    solutions = load_module(SOLUTIONS, "c2w1a1_model_solutions")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     model_source = next(c.source for c in nb.cells if c.cell_type == "code" and "def model(" in c.source)
     namespace = {"np": np, "plt": plt}

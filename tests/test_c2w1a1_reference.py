@@ -5,7 +5,6 @@ Every expected number below is a published value of the course (course 2 week 1,
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import re
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import load_module
 from grader import spec
 from grader.checks import compare_output
 
@@ -21,29 +21,21 @@ ASSIGNMENT = ROOT / "assignments" / "C2W1A1"
 REFERENCE = ROOT / "reference" / "C2W1A1"
 
 
-def load(path: Path, name: str):
-    """Import ``path`` under a unique module name (other assignments ship same-named helpers)."""
-    module_spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def sol():
-    return load(REFERENCE / "solutions.py", "c2w1a1_solutions")
+    return load_module(REFERENCE / "solutions.py", "c2w1a1_solutions")
 
 
 @pytest.fixture(scope="module")
 def utils():
     import matplotlib
     matplotlib.use("Agg")
-    return load(ASSIGNMENT / "init_utils.py", "c2w1a1_init_utils")
+    return load_module(ASSIGNMENT / "init_utils.py", "c2w1a1_init_utils")
 
 
 @pytest.fixture(scope="module")
 def public():
-    return load(ASSIGNMENT / "public_tests.py", "c2w1a1_public_tests")
+    return load_module(ASSIGNMENT / "public_tests.py", "c2w1a1_public_tests")
 
 
 @pytest.fixture(scope="module")

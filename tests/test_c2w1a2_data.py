@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import load_module
 from grader import spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,10 +21,7 @@ STAND_IN = ASSIGNMENT / "datasets" / "data.npz"
 
 @pytest.fixture(scope="module")
 def generate():
-    module_spec = importlib.util.spec_from_file_location("c2w1a2_generate", GENERATOR)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return module
+    return load_module(GENERATOR, "c2w1a2_generate")
 
 
 @pytest.fixture(scope="module")
