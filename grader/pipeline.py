@@ -68,15 +68,15 @@ def _build_plan(assignment_id: str) -> Plan:
     return Plan(assignment, inputs, encoded, expected, names)
 
 
-def resolve_assignment(nb, override: str | None) -> str:
-    """The assignment to grade against: --assignment, then metadata, then function names."""
+def resolve_assignment(nb, override: str | None, graded: set[str]) -> str:
+    """The assignment to grade against: --assignment, then metadata, then the names of the
+    notebook's ``graded`` functions."""
     if override:
         return override
     found = extract.assignment_id(nb)
     if found:
         return found
-    cells, _ = extract.graded_cells(nb)
-    guess = spec.identify(set(cells))
+    guess = spec.identify(graded)
     if guess is None:
         raise GradingError("cannot tell which assignment this notebook is (no metadata and no "
                            "known graded functions); pass --assignment ID")
@@ -92,12 +92,12 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
     ``source``: the notebook text when the caller has already read the file.
     """
     nb = notebook.read(path) if source is None else notebook.parse(source, str(path))
+    cells, warnings = extract.graded_cells(nb)
     try:
-        plan = plan_for(resolve_assignment(nb, assignment_id))
+        plan = plan_for(resolve_assignment(nb, assignment_id, set(cells)))
     except spec.SpecError as exc:
         raise GradingError(str(exc)) from None
     assignment = plan.assignment
-    cells, warnings = extract.graded_cells(nb)
     names = [n for n in assignment.grading_order if n in cells]
     limits = _deadline(limits, timeout or assignment.timeout, len(names))
     limits = replace(limits, hide=hidden_paths(Path(path), assignment) + tuple(hide))
