@@ -91,6 +91,7 @@ def serve(mode: str) -> None:
         frame = read_frame(stdin, 256 * 1024 * 1024)
         if frame is None:
             return
+        job: dict = {}
         try:
             job = json.loads(frame)
             _warm(job.get("warm", []))
@@ -100,7 +101,7 @@ def serve(mode: str) -> None:
             gc.freeze()  # children then leave the zygote's objects untouched: cheaper forks
             reply = run_job(job, scratch, job_layers, mode == "auto", preamble, reaper)
         except Exception as exc:  # a broken job must not take the zygote down
-            reply = _worker_error(exc, len(job.get("tasks", [])) if isinstance(job, dict) else 0)
+            reply = _worker_error(exc, len(job.get("tasks", [])))
         write_frame(stdout, json.dumps(reply).encode())
 
 
