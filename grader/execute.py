@@ -1,9 +1,12 @@
-"""Stage 3 (trusted side): send jobs to warm worker zygotes and decode what comes back.
+"""Stage 3 (trusted side): fork servers, one child per graded function, strict frame reading.
 
-The trusted process starts each zygote as a fresh interpreter (``python -m grader.worker``),
-so no secret the grader loads later can ever be in a worker's memory. Only the student's
-cell, the stand-in reference cells and the test inputs are sent; the replies are decoded
-strictly (JSON frames, plain values only, size caps).
+Each ``Worker`` is a fresh interpreter (``python -P -m grader.worker``) set up for one
+assignment with public material only, started with an allowlisted environment. For every
+graded function the worker forks a child and hands this process the child's pipes; the task
+goes to that child alone, and its frames are read and validated here: exactly one ``ready``
+frame, then one ``fatal`` frame or one frame per case in order, then the end frame. Anything
+else (a duplicate, an unsolicited or malformed frame, bytes after the end) is tampering and
+the function scores nothing. Sizes, counts and texts are capped before anything is decoded.
 """
 from __future__ import annotations
 
@@ -11,21 +14,29 @@ import json
 import os
 import queue
 import select
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from grader.sandbox import Limits
-from grader.worker import HEADER, write_frame
+from grader.worker import END, HEADER
 
 WORKER_ENV = {
     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+    "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
 }
-REPLY_GRACE_SECONDS = 10.0
+STARTUP_SECONDS = 120.0
+CONTROL_SECONDS = 10.0
+MAX_TOKENS = 1_500_000  # JSON punctuation per frame: bounds what decoding may allocate
+TEXT_CAP = 4000
+TEXT_FIELDS = ("stdout", "error", "traceback", "kind")
 
 
 @dataclass
@@ -40,7 +51,7 @@ class Task:
 
 @dataclass
 class Job:
-    """One submission for a worker: its tasks (dependencies first) and how to run them."""
+    """One submission: its tasks (dependencies first) and how to run them."""
 
     path: str
     preamble: str
@@ -48,15 +59,16 @@ class Job:
     limits: Limits
     warm: list[str] = field(default_factory=list)
 
-    def to_json(self) -> bytes:
-        data = dict(self.__dict__, limits=self.limits.to_dict(),
-                    tasks=[task.__dict__ for task in self.tasks])
-        return json.dumps(data).encode()
+    @property
+    def setup(self) -> tuple:
+        """What a fork server is prepared with: public material only."""
+        return (self.path, self.preamble, tuple(self.warm))
 
 
 @dataclass
 class RunResult:
-    """What came back from one job: per-case frames, or a fatal error, and how it ended."""
+    """What came back from one function: per-case frames, or a fatal error, and how it
+    ended ("done", "timeout", "overflow", "ended early", "tampered" or "worker lost")."""
 
     cases: dict[int, dict]
     fatal: dict | None
@@ -65,72 +77,215 @@ class RunResult:
     seconds: float
 
 
-class Worker:
-    """One warm zygote process."""
+def worker_env() -> dict[str, str]:
+    """The fork server's whole environment: nothing of the grader's own is passed on."""
+    import grader
 
-    def __init__(self, isolation: str = "auto") -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DNN_GRADER_")}
-        env.update(WORKER_ENV)
+    cache = Path(os.path.expanduser("~")) / ".cache" / "dnn-grader" / "matplotlib"
+    env = dict(WORKER_ENV, PATH=os.defpath, MPLCONFIGDIR=str(cache), TMPDIR=tempfile.gettempdir(),
+               PYTHONPATH=str(Path(grader.__file__).resolve().parent.parent))
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        env.pop("MPLCONFIGDIR")
+    return env
+
+
+class Worker:
+    """One fork server, prepared for one assignment."""
+
+    def __init__(self, setup: tuple, isolation: str = "auto") -> None:
+        self.setup = setup
+        self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker", isolation], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-            cwd=tempfile.gettempdir(), close_fds=True)
+            [sys.executable, "-P", "-m", "grader.worker", str(theirs.fileno()), isolation],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=worker_env(), cwd="/", pass_fds=[theirs.fileno()])
+        theirs.close()
+        self.error: str | None = None
+        self.isolation: list[str] = []
+        try:
+            self._hello(setup)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.error = f"the grading worker could not start ({exc})"
+
+    def _hello(self, setup: tuple) -> None:
+        path, preamble, warm = setup
+        self._sock.settimeout(STARTUP_SECONDS)
+        self._sock.send(json.dumps({"path": path, "preamble": preamble,
+                                    "warm": list(warm)}).encode())
+        hello = json.loads(self._sock.recv(1 << 16) or b"null")
+        self._sock.settimeout(CONTROL_SECONDS)
+        self.isolation = [str(layer) for layer in hello["isolation"]]
+        if hello.get("error"):
+            self.error = str(hello["error"])[:TEXT_CAP]
 
     def run(self, job: Job) -> list[RunResult]:
-        """Run ``job``, one result per task; a dead or silent zygote fails every task."""
-        budget = job.limits.wall_seconds * len(job.tasks) + REPLY_GRACE_SECONDS
+        """Run each task of ``job`` in a child of its own, in order."""
+        return [self.run_task(task, job.limits) for task in job.tasks]
+
+    def run_task(self, task: Task, limits: Limits) -> RunResult:
+        if self.error:
+            kind = "worker" if not self.alive else "setup"
+            return RunResult({}, {"fatal": kind, "error": self.error}, "done", self.isolation, 0.0)
         try:
-            write_frame(self._proc.stdin, job.to_json())
-            replies = self._read_reply(budget)["tasks"]
-            if type(replies) is not list or len(replies) != len(job.tasks):
-                raise ValueError("reply does not match the job")
+            pid, task_fd, frame_fd = self._spawn(limits)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             self.close()
-            failed = _failed_run(f"the grading worker stopped unexpectedly ({exc})")
-            return [failed] * len(job.tasks)
-        return [decode_reply(reply) for reply in replies]
+            return _failed_run(f"the grading worker stopped unexpectedly ({exc})")
+        try:
+            return run_child(task, limits, task_fd, frame_fd)
+        finally:
+            os.close(task_fd)
+            os.close(frame_fd)
+            self._end(pid)
 
-    def _read_reply(self, timeout: float) -> dict:
-        stream = self._proc.stdout
-        ready, _, _ = select.select([stream], [], [], timeout)
-        if not ready:
-            raise OSError("no reply before the deadline")
-        head = stream.read(HEADER.size)
-        if len(head) < HEADER.size:
-            raise OSError("worker closed its channel")
-        (size,) = HEADER.unpack(head)
-        return json.loads(stream.read(size))
+    def _spawn(self, limits: Limits) -> tuple[int, int, int]:
+        self._sock.send(json.dumps({"op": "spawn", "limits": limits.to_dict()}).encode())
+        data, fds, _, _ = socket.recv_fds(self._sock, 1024, 2)
+        if len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            raise OSError("the worker sent no child")
+        return int(json.loads(data)["pid"]), fds[0], fds[1]
+
+    def _end(self, pid: int) -> None:
+        try:
+            self._sock.send(json.dumps({"op": "end", "pid": pid}).encode())
+        except OSError:
+            self.close()
 
     @property
     def alive(self) -> bool:
         return self._proc.poll() is None
 
     def close(self) -> None:
-        if self.alive:
-            self._proc.kill()
-        self._proc.wait()
-        for stream in (self._proc.stdin, self._proc.stdout):
-            stream.close()
-
-
-def decode_reply(reply: dict) -> RunResult:
-    """Turn the frames relayed for one task into a RunResult, validating every frame."""
-    cases: dict[int, dict] = {}
-    fatal, isolation = None, []
-    for index, raw in enumerate(reply["frames"]):
+        """Stop the fork server (it kills its children and removes what it created)."""
+        self._sock.close()
         try:
-            frame = json.loads(raw)
-        except (ValueError, RecursionError):
-            continue  # a malformed frame counts as no result
-        if type(frame) is not dict:
-            continue
-        if index == 0 and frame.get("ready") is True and type(frame.get("isolation")) is list:
-            isolation = [str(layer) for layer in frame["isolation"]]
-        elif "fatal" in frame and fatal is None and not cases:
-            fatal = frame
-        elif type(frame.get("case")) is int and frame["case"] not in cases:
-            cases[frame["case"]] = frame
-    return RunResult(cases, fatal, str(reply["ending"]), isolation, float(reply["seconds"]))
+            self._proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+
+def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int) -> RunResult:
+    """Hand ``task`` to a child and read its frames until the end, deadline or cap."""
+    started = time.monotonic()
+    deadline = started + limits.wall_seconds
+    payload = json.dumps(task.__dict__).encode()
+    reader = FrameReader(len(task.cases), limits.result_mb * 1024 * 1024)
+    os.set_blocking(task_fd, False)
+    pending = memoryview(HEADER.pack(len(payload)) + payload)
+    ending = None
+    while ending is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            ending = "timeout"
+            break
+        writable = [task_fd] if pending else []
+        ready, can_write, _ = select.select([frame_fd], writable, [], remaining)
+        if can_write:
+            try:
+                pending = pending[os.write(task_fd, pending):]
+            except BlockingIOError:
+                pass
+            except OSError:
+                pending = memoryview(b"")  # the child is gone; its frames say why
+        if ready:
+            chunk = os.read(frame_fd, 1 << 16)
+            ending = reader.feed(chunk) if chunk else reader.eof()
+    if ending == "done" and _more_bytes(frame_fd):
+        ending = "tampered"
+    return reader.result(ending, round(time.monotonic() - started, 4))
+
+
+def _more_bytes(fd: int) -> bool:
+    return bool(select.select([fd], [], [], 0)[0]) and bool(os.read(fd, 1))
+
+
+class FrameReader:
+    """Incremental, strict parser of one child's frame stream."""
+
+    def __init__(self, cases: int, cap: int) -> None:
+        self.expected_cases, self.cap = cases, cap
+        self.buffer, self.total = b"", 0
+        self.isolation: list[str] = []
+        self.cases: dict[int, dict] = {}
+        self.fatal: dict | None = None
+        self.started = False
+
+    def feed(self, chunk: bytes) -> str | None:
+        """Take more bytes; returns the ending once the stream is settled, else None."""
+        self.total += len(chunk)
+        if self.total > self.cap:
+            return "overflow"
+        self.buffer += chunk
+        while len(self.buffer) >= HEADER.size:
+            (size,) = HEADER.unpack_from(self.buffer)
+            if size > self.cap:
+                return "overflow"
+            if len(self.buffer) < HEADER.size + size:
+                return None
+            payload = self.buffer[HEADER.size:HEADER.size + size]
+            self.buffer = self.buffer[HEADER.size + size:]
+            ending = self._frame(payload)
+            if ending:
+                return "tampered" if ending == "done" and self.buffer else ending
+        return None
+
+    def eof(self) -> str:
+        return "tampered" if self.buffer and self.started else "ended early"
+
+    def _frame(self, payload: bytes) -> str | None:
+        if payload == END:
+            complete = self.fatal is not None or len(self.cases) == self.expected_cases
+            return "done" if self.started and complete else "tampered"
+        frame = _decode(payload)
+        if frame is None:
+            return "tampered"
+        if not self.started:
+            if frame.get("ready") is not True or type(frame.get("isolation")) is not list:
+                return "tampered"
+            self.started = True
+            self.isolation = [str(layer)[:40] for layer in frame["isolation"][:20]]
+            return None
+        if "tampered" in frame:
+            return "tampered"
+        if "fatal" in frame and self.fatal is None and not self.cases:
+            self.fatal = _capped(frame)
+            return None
+        index = frame.get("case")
+        if type(index) is int and index == len(self.cases) < self.expected_cases \
+                and self.fatal is None:
+            self.cases[len(self.cases)] = _capped(frame)
+            return None
+        return "tampered"
+
+    def result(self, ending: str, seconds: float) -> RunResult:
+        if ending == "tampered":
+            return RunResult({}, None, ending, self.isolation, seconds)
+        return RunResult(self.cases, self.fatal, ending, self.isolation, seconds)
+
+
+def _decode(payload: bytes) -> dict | None:
+    """A frame as a dict, or None when it is not one the child's writer could have made."""
+    tokens = payload.count(b",") + payload.count(b"[") + payload.count(b"{")
+    if tokens > MAX_TOKENS:
+        return None
+    try:
+        frame = json.loads(payload)
+    except (ValueError, RecursionError):  # invalid UTF-8 included
+        return None
+    return frame if type(frame) is dict else None
+
+
+def _capped(frame: dict) -> dict:
+    """The frame with every text field a string of at most TEXT_CAP characters."""
+    for name in TEXT_FIELDS:
+        if name in frame:
+            frame[name] = str(frame[name])[:TEXT_CAP]
+    return frame
 
 
 def _failed_run(message: str) -> RunResult:
@@ -142,55 +297,63 @@ class PoolClosed(Exception):
 
 
 class WorkerPool:
-    """A fixed set of zygotes shared by threads; a dead zygote is replaced on next use.
+    """A fixed number of fork-server slots shared by threads. A slot's server is started
+    for the assignment of the job it runs, and replaced when it dies or when a job of
+    another assignment needs the slot.
 
     ``isolation`` is "auto" (every layer the system allows) or "rlimits" (limits only).
     """
 
     def __init__(self, size: int, isolation: str = "auto") -> None:
         self.isolation = isolation
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._idle: queue.Queue[Worker | None] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
         self._closed = threading.Event()
         for _ in range(max(1, size)):
-            self._add()
-
-    def _add(self) -> None:
-        worker = Worker(self.isolation)
-        with self._lock:
-            self._all.append(worker)
-        self._idle.put(worker)
+            self._idle.put(None)
 
     def run(self, job: Job) -> list[RunResult]:
-        """Run ``job`` on the next idle zygote; raises PoolClosed once the pool is closed."""
-        worker = self._acquire()
+        """Run ``job`` on the next free slot; raises PoolClosed once the pool is closed."""
+        worker = self._acquire(job.setup)
         try:
             return worker.run(job)
         finally:
             self._release(worker)
 
-    def _acquire(self) -> Worker:
+    def _acquire(self, setup: tuple) -> Worker:
         while not self._closed.is_set():
             try:
-                return self._idle.get(timeout=0.2)
+                worker = self._idle.get(timeout=0.2)
             except queue.Empty:
                 continue
+            if worker is not None and worker.setup == setup and worker.alive:
+                return worker
+            if worker is not None:
+                self._discard(worker)
+            worker = Worker(setup, self.isolation)
+            with self._lock:
+                self._all.append(worker)
+            return worker
         raise PoolClosed("the worker pool is closed")
 
     def _release(self, worker: Worker) -> None:
-        if worker.alive and not self._closed.is_set():
+        if self._closed.is_set():
+            self._discard(worker)
+        elif worker.alive:
             self._idle.put(worker)
-            return
+        else:
+            self._discard(worker)
+            self._idle.put(None)
+
+    def _discard(self, worker: Worker) -> None:
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
         worker.close()
-        if not self._closed.is_set():
-            self._add()
 
     def close(self) -> None:
-        """Stop every zygote; jobs still waiting for one raise PoolClosed."""
+        """Stop every fork server; jobs still waiting for a slot raise PoolClosed."""
         self._closed.set()
         with self._lock:
             workers, self._all = self._all, []

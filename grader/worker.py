@@ -1,15 +1,19 @@
-"""Stage 3 (untrusted side): a warm zygote that forks sandboxed children to run student code.
+"""Stage 3 (untrusted side): a pristine fork server whose children run student code.
 
-Run as ``python -m grader.worker MODE``. The zygote holds no secrets: it only ever receives
-the student's cells, the reference cells standing in for the functions each one calls, and
-test inputs. It speaks length-prefixed JSON frames on stdin/stdout: one job (a submission)
-in, one reply out.
+Run as ``python -P -m grader.worker FD MODE`` by ``grader.execute``; FD is a Unix socket to
+the trusted grader. The fork server receives only public material: one assignment's folder,
+its preamble and modules worth importing ahead. It imports and runs those once, isolates
+itself (``sandbox.isolate_zygote``), and then only ever forks: it never reads a submission,
+a task or a result.
 
-A job's tasks (one per graded function, dependencies first) run in one forked child, fed
-one task at a time: the child only receives a task when the previous one has ended, so
-code of one function never sees the reference cells sent for a later one, and a frame is
-only ever credited to the task in progress. A crash, a timeout (killing the whole process
-group) or an output overflow ends that task; the remaining tasks go to a fresh child.
+For each graded function the trusted side asks for a child ("spawn"), receives the two pipe
+ends of that child over the socket, and talks to the child directly: it writes the task
+(the student's cell, the reference cells standing in for what it calls, the inputs) and reads
+the child's frames. So each function runs in a process that holds nothing but its own task,
+forked from a server that never held any job. "end" kills the child.
+
+A child's frames (length-prefixed JSON) are: ``ready`` (the isolation achieved), then either
+one ``fatal`` frame or one frame per case in order, then the end frame.
 """
 from __future__ import annotations
 
@@ -19,12 +23,12 @@ import io
 import json
 import linecache
 import os
-import select
 import signal
+import socket
+import subprocess
 import struct
 import sys
 import tempfile
-import time
 import traceback
 from typing import Any, BinaryIO
 
@@ -32,9 +36,12 @@ HEADER = struct.Struct(">I")
 END = json.dumps({"end": True}).encode()
 END_FRAME = HEADER.pack(len(END)) + END
 CELL_FILENAME = "<graded cell>"
+TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
+CONTROL_BYTES = 1 << 16
 
 
 def write_frame(stream: BinaryIO, payload: bytes) -> None:
+    """Write one length-prefixed frame."""
     stream.write(HEADER.pack(len(payload)) + payload)
     stream.flush()
 
@@ -50,254 +57,157 @@ def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:
     return stream.read(size)
 
 
-def split_frames(data: bytes) -> list[bytes]:
-    """Cut a byte stream of frames into payloads (a truncated tail is dropped)."""
-    frames, pos = [], 0
-    while pos + HEADER.size <= len(data):
-        (size,) = HEADER.unpack_from(data, pos)
-        pos += HEADER.size
-        if pos + size > len(data):
-            break
-        frames.append(data[pos:pos + size])
-        pos += size
-    return frames
+# ----------------------------------------------------------------------------- fork server
+
+def main(argv: list[str]) -> None:
+    """Entry point: set up from the first control message, say hello, then serve."""
+    control = socket.socket(fileno=int(argv[0]))
+    server = ForkServer(argv[1] if len(argv) > 1 else "auto", json.loads(control.recv(TASK_CAP)))
+    control.send(json.dumps(server.hello()).encode())
+    try:
+        server.serve(control)
+    finally:
+        server.close()
 
 
-# ----------------------------------------------------------------------------- zygote
+class ForkServer:
+    """One assignment's warm, isolated fork server."""
 
-def serve(mode: str) -> None:
-    """Zygote loop: one job in, one reply out, until stdin closes.
+    def __init__(self, mode: str, setup: dict) -> None:
+        from grader import sandbox
 
-    ``mode`` "auto" applies every isolation layer the system allows; "rlimits" only limits.
-    """
-    import numpy.linalg  # noqa: F401  (warm: children inherit imported modules; numpy
-    import numpy.random  # noqa: F401   loads these two lazily, at a cost of ~15 ms per child)
+        self.full = mode == "auto"
+        self.children: dict[int, str | None] = {}
+        self.namespace, self.error = warm_up(setup)
+        needed = [*sandbox.interpreter_paths(), _grader_dir(), setup["path"]]
+        self.layers = sandbox.isolate_zygote(sandbox.Libc(), needed) if self.full else []
+        self.own_root = "allowlist-root" in self.layers
+        self.base = None if self.own_root else tempfile.mkdtemp(prefix="dnn-grader-zygote-")
+        if self.own_root:
+            _use_scratch(sandbox.SCRATCH)
+        gc.freeze()  # children then leave the server's objects untouched: cheaper forks
 
-    from grader import codec, sandbox  # noqa: F401  (warm for the children)
+    def hello(self) -> dict:
+        return {"ready": True, "isolation": self.layers, "error": self.error}
 
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but frames may reach the parent's pipe
-    scratch = tempfile.mkdtemp(prefix="dnn-grader-scratch-")
-    own_tmp = tempfile.mkdtemp(prefix="dnn-grader-zygote-")
-    libc = sandbox.Libc()
-    layers = sandbox.isolate_zygote(libc, scratch, runtime_paths()) if mode == "auto" else []
-    if "read-only-fs" in layers:
-        sandbox.writable_tmpfs(libc, own_tmp)  # for libraries' caches; children cannot write
-    os.environ.update(TMPDIR=own_tmp, MPLCONFIGDIR=own_tmp)
-    tempfile.tempdir = own_tmp
-    view = sandbox.View(libc, scratch, layers)
-    preambles, reaper = Preambles(), Reaper()
-    while True:
-        frame = read_frame(stdin, 256 * 1024 * 1024)
-        if frame is None:
-            return
-        job: dict = {}
-        try:
-            job = json.loads(frame)
-            _warm(job.get("warm", []))
-            preamble = preambles.get(job["path"], job["preamble"])
-            job_layers = view.prepare(job["path"], job["limits"]["hide"],
-                                      job["limits"]["scratch_mb"])
-            gc.freeze()  # children then leave the zygote's objects untouched: cheaper forks
-            reply = run_job(job, scratch, job_layers, mode == "auto", preamble, reaper)
-        except Exception as exc:  # a broken job must not take the zygote down
-            reply = _worker_error(exc, len(job.get("tasks", [])))
-        write_frame(stdout, json.dumps(reply).encode())
+    def serve(self, control: socket.socket) -> None:
+        """Answer spawn and end requests until the trusted side closes the socket."""
+        while True:
+            message = control.recv(CONTROL_BYTES)
+            if not message:
+                return
+            request = json.loads(message)
+            if request.get("op") == "spawn":
+                pid, fds = self.spawn(request["limits"], control)
+                socket.send_fds(control, [json.dumps({"pid": pid}).encode()], fds)
+                for fd in fds:
+                    os.close(fd)
+            elif request.get("op") == "end":
+                self.end(int(request["pid"]))
+            self.reap()
+
+    def spawn(self, limits: dict, control: socket.socket) -> tuple[int, list[int]]:
+        """Fork one child; returns its pid and the trusted side's ends of its two pipes."""
+        task_read, task_write = os.pipe()
+        frame_read, frame_write = os.pipe()
+        scratch = "/scratch" if self.own_root else tempfile.mkdtemp(dir=self.base)
+        if not self.own_root:
+            os.chmod(scratch, 0o777)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                control.close()
+                os.close(task_write)
+                os.close(frame_read)
+                child_main(task_read, frame_write, scratch, limits, self)
+            finally:
+                os._exit(0)
+        os.close(task_read)
+        os.close(frame_write)
+        self.children[pid] = None if self.own_root else scratch
+        return pid, [task_write, frame_read]
+
+    def end(self, pid: int) -> None:
+        if pid in self.children:
+            kill_group(pid)
+
+    def reap(self) -> None:
+        """Collect children that have exited; remove the scratch they had on the host."""
+        for pid in list(self.children):
+            try:
+                done = os.waitpid(pid, os.WNOHANG)[0] != 0
+            except ChildProcessError:
+                done = True
+            if done:
+                remove_tree(self.children.pop(pid))
+
+    def close(self) -> None:
+        for pid in list(self.children):
+            kill_group(pid)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            remove_tree(self.children.pop(pid))
+        remove_tree(self.base)
 
 
-def _warm(modules: list[str]) -> None:
-    """Import public libraries once so children inherit them (a failure only costs speed)."""
-    for module in modules:
+def warm_up(setup: dict) -> tuple[dict, str | None]:
+    """Import what children inherit and run the assignment's preamble once. Returns the
+    preamble's namespace and an error message when it failed."""
+    import numpy.linalg  # noqa: F401  (numpy loads these two lazily, at a cost of ~15 ms
+    import numpy.random  # noqa: F401   per child otherwise)
+
+    from grader import codec, sandbox  # noqa: F401
+    for module in setup.get("warm", []):
         try:
             importlib.import_module(module)
         except Exception:
-            pass
+            pass  # a failed warm import only costs speed
+    sys.path.insert(0, setup["path"])
+    namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+    try:
+        exec(compile(setup["preamble"], "<preamble>", "exec"), namespace)
+    except BaseException as exc:
+        return namespace, f"the grader's setup failed: {_one_line(exc)}"
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib.backends.backend_agg  # noqa: F401  (drawing then needs no import)
+    return namespace, None
 
 
-def _worker_error(exc: Exception, count: int) -> dict:
-    fatal = {"fatal": "worker", "error": f"the grading worker failed: {_one_line(exc)}"}
-    task = {"frames": [json.dumps(fatal)], "ending": "worker error", "seconds": 0.0}
-    return {"tasks": [task] * count}
-
-
-def runtime_paths() -> list[str]:
-    """Folders a child must still read after dropping privileges: Python and the grader."""
-    import site
-
+def _grader_dir() -> str:
     import grader
-    return [sys.prefix, sys.base_prefix, *site.getsitepackages(),
-            os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))]
+    return os.path.dirname(os.path.abspath(grader.__file__))
 
 
-class Preambles:
-    """Each assignment's preamble, executed once in the zygote and inherited by children.
-
-    Helper modules of different assignments may share a name (``testCases``), so the modules
-    a preamble imported from its assignment folder are kept aside and restored per child.
-    """
-
-    def __init__(self) -> None:
-        self._done: dict[tuple[str, str], tuple[dict, dict, str | None]] = {}
-
-    def get(self, path: str, source: str) -> tuple[dict, dict, str | None]:
-        """(namespace, assignment modules, error message or None) for this preamble."""
-        key = (path, source)
-        if key not in self._done:
-            before = set(sys.modules)
-            namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
-            sys.path.insert(0, path)
-            error = None
-            try:
-                exec(compile(source, "<preamble>", "exec"), namespace)
-            except BaseException as exc:
-                error = f"the grader's setup failed: {_one_line(exc)}"
-            finally:
-                sys.path.remove(path)
-            local = [name for name in set(sys.modules) - before
-                     if (getattr(sys.modules[name], "__file__", None) or "").startswith(path)]
-            self._done[key] = (namespace, {name: sys.modules.pop(name) for name in local}, error)
-        return self._done[key]
+def _use_scratch(folder: str) -> None:
+    """Point temporary files and library caches at the child's scratch folder."""
+    os.environ.update(TMPDIR=folder, HOME=folder, MPLCONFIGDIR=folder)
+    tempfile.tempdir = folder
 
 
-def run_job(job: dict, scratch: str, layers: list[str], full: bool,
-            preamble: tuple[dict, dict, str | None], reaper: "Reaper") -> dict:
-    """Run every task of ``job``; one reply entry per task, in order."""
-    limits, tasks = job["limits"], job["tasks"]
-    replies: list[dict] = []
-    while len(replies) < len(tasks):
-        pid, to_child, from_child = _spawn(job, scratch, layers, full, preamble)
-        try:
-            while len(replies) < len(tasks):
-                started = time.monotonic()
-                deadline = started + limits["wall_seconds"]
-                sent = _send(to_child, tasks[len(replies)], deadline)
-                data, ending = _collect(from_child, pid, deadline,
-                                        limits["result_mb"] * 1024 * 1024) if sent else (b"", None)
-                if not sent:
-                    _kill_group(pid)
-                finished = ending == "end"
-                replies.append({
-                    "frames": [f.decode("utf-8", "replace") for f in split_frames(data)],
-                    "ending": "done" if finished else ending or _exit_status(pid),
-                    "seconds": round(time.monotonic() - started, 4)})
-                if not finished:
-                    break
-        finally:
-            os.close(to_child)
-            os.close(from_child)
-            reaper.finish(pid, scratch)
-    return {"tasks": replies}
-
-
-def _spawn(job: dict, scratch: str, layers: list[str], full: bool,
-           preamble: tuple[dict, dict, str | None]) -> tuple[int, int, int]:
-    """Fork a child; returns its pid, the task pipe to it and the frame pipe from it."""
-    task_read, task_write = os.pipe()
-    frame_read, frame_write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(task_write)
-        os.close(frame_read)
-        try:
-            child_main(job, task_read, frame_write, scratch, layers, full, preamble)
-        finally:
-            os._exit(0)
-    os.close(task_read)
-    os.close(frame_write)
-    return pid, task_write, frame_read
-
-
-def _send(fd: int, task: dict, deadline: float) -> bool:
-    """Hand one task to the child; False when it is gone or does not read it in time."""
-    view = memoryview(HEADER.pack(len(payload := json.dumps(task).encode())) + payload)
-    os.set_blocking(fd, False)
-    while view:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
-            return False
-        try:
-            view = view[os.write(fd, view):]
-        except BlockingIOError:
-            continue
-        except OSError:
-            return False
-    return True
-
-
-def _collect(fd: int, pid: int, deadline: float, cap: int) -> tuple[bytes, str | None]:
-    """Read the child's frames until the task's end frame, end of stream, deadline or cap."""
-    chunks, size = [], 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            _kill_group(pid)
-            return b"".join(chunks), "timeout"
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return b"".join(chunks), None
-        size += len(chunk)
-        if size > cap:
-            _kill_group(pid)
-            return b"".join(chunks), "overflow"
-        chunks.append(chunk)
-        if chunk.endswith(END_FRAME):
-            return b"".join(chunks)[: -len(END_FRAME)], "end"
-
-
-def _exit_status(pid: int) -> str:
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"exit {os.WEXITSTATUS(status)}"
-
-
-class Reaper:
-    """Children whose results are in but whose exit may still be in progress.
-
-    Each is killed at once and reaped without blocking the next job; at most ``limit`` stay
-    pending before the oldest is waited for.
-    """
-
-    def __init__(self, limit: int = 32) -> None:
-        self.limit, self.pending = limit, []
-
-    def finish(self, pid: int, scratch: str) -> None:
-        _kill_group(pid)
-        self.pending = [p for p in self.pending + [pid] if not self._reaped(p, os.WNOHANG)]
-        while len(self.pending) > self.limit:
-            self._reaped(self.pending.pop(0), 0)
-        _empty(scratch)
-
-    @staticmethod
-    def _reaped(pid: int, flags: int) -> bool:
-        try:
-            return os.waitpid(pid, flags)[0] != 0
-        except ChildProcessError:
-            return True
-
-
-def _empty(folder: str) -> None:
-    """Remove what a child left in the scratch folder (when it had no tmpfs of its own)."""
-    import shutil
-
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
-
-
-def _kill_group(pid: int) -> None:
+def kill_group(pid: int) -> None:
     for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         try:
             target()
         except (ProcessLookupError, PermissionError):
+            pass
+
+
+def remove_tree(folder: str | None) -> None:
+    """Delete ``folder`` however deep it is (``rm -rf`` walks with no path-length or
+    recursion limit); never raises."""
+    if not folder:
+        return
+    try:
+        os.rmdir(folder)  # the usual case: the child left nothing
+    except FileNotFoundError:
+        return
+    except OSError:
+        try:
+            subprocess.run(["rm", "-rf", "--", folder], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        except (OSError, subprocess.SubprocessError):
             pass
 
 
@@ -323,34 +233,44 @@ class CappedText(io.TextIOBase):
         return text
 
 
-def child_main(job: dict, task_fd: int, frame_fd: int, scratch: str, layers: list[str],
-               full: bool, preamble: tuple[dict, dict, str | None]) -> None:
-    """Sandbox this process, then run tasks as they arrive, one frame per test case."""
+def child_main(task_fd: int, frame_fd: int, scratch: str, limits: dict,
+               server: ForkServer) -> None:
+    """Sandbox this process, read its one task, run it, one frame per test case."""
     from grader import codec, sandbox
 
-    tasks = os.fdopen(task_fd, "rb")
-    out = os.fdopen(frame_fd, "wb", buffering=0)
     _silence_std_streams()
-    limits = sandbox.Limits(**job["limits"])
-    layers = sandbox.apply(limits, layers, full)
-    os.chdir(scratch)
-    sys.path[:0] = [job["path"]]
-    base, modules, error = preamble
-    sys.modules.update(modules)
-    write_frame(out, json.dumps({"ready": True, "isolation": layers}).encode())
-    captured = CappedText(limits.output_chars)
+    layers = sandbox.enter_child(sandbox.Limits(**limits), server.layers, server.full, scratch)
+    if not server.own_root:
+        _use_scratch(scratch)
+    send = _frame_sender(frame_fd)
+    send(json.dumps({"ready": True, "isolation": layers}).encode())
+    payload = read_frame(os.fdopen(task_fd, "rb"), TASK_CAP)
+    if payload is None:
+        return
+    task, namespace = json.loads(payload), dict(server.namespace)
+    del payload
+    trusted = TrustedState(codec)
+    install_guard()
+    captured = CappedText(limits["output_chars"])
     sys.stdout = sys.stderr = captured
-    while (payload := read_frame(tasks, limits.result_mb * 1024 * 1024)) is not None:
-        task, namespace = json.loads(payload), dict(base)
-        fatal = {"fatal": "setup", "error": error} if error else _prepare(task, namespace)
-        if fatal:
-            fatal["stdout"] = captured.take()
-            write_frame(out, json.dumps(fatal).encode())
-        else:
-            for index, case in enumerate(task["cases"]):
-                write_frame(out, _run_case(namespace[task["function"]], index, case, captured,
-                                           codec))
-        write_frame(out, END)
+    fatal = {"fatal": "setup", "error": server.error} if server.error else _prepare(task, namespace)
+    if fatal:
+        fatal["stdout"] = captured.take()
+        send(json.dumps(fatal).encode())
+    else:
+        function = namespace[task["function"]]
+        for index, case in enumerate(task["cases"]):
+            send(_run_case(function, index, case, captured, codec, trusted))
+    send(END)
+
+
+def _frame_sender(fd: int, _write=os.write, _pack=HEADER.pack):
+    """A writer bound to this child's frame pipe, made before any student code exists."""
+    def send(payload: bytes, _fd=fd, _write=_write, _pack=_pack) -> None:
+        view = memoryview(_pack(len(payload)) + payload)
+        while view:
+            view = view[_write(_fd, view):]
+    return send
 
 
 def _silence_std_streams() -> None:
@@ -360,29 +280,89 @@ def _silence_std_streams() -> None:
     os.close(devnull)
 
 
-def _prepare(job: dict, namespace: dict) -> dict | None:
+GUARDED_EVENTS = frozenset({
+    "sys.addaudithook", "sys.setprofile", "sys.settrace", "sys._current_frames",
+    "sys._current_exceptions", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+})
+ENCODER_NUMPY_NAMES = ("ndarray", "generic", "asarray", "ascontiguousarray")
+GUARDED_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+
+
+def install_guard(_events=GUARDED_EVENTS, _attributes=GUARDED_ATTRIBUTES) -> None:
+    """An audit hook refusing what could reach into the grader's code in this process:
+    profile/trace hooks (code run between the call and the snapshot of its result), heap
+    walks, ctypes, replacing a function's code or defaults, more audit hooks. Audit hooks
+    cannot be removed; this one looks nothing up in modules a student could patch."""
+    def guard(event: str, args: tuple, _events=_events, _attributes=_attributes,
+              _refuse=PermissionError) -> None:
+        if event in _events or event[:7] == "ctypes.":
+            raise _refuse(f"{event} is not allowed in graded code")
+        if event == "object.__setattr__" and args[1] in _attributes:
+            raise _refuse(f"setting {args[1]} is not allowed in graded code")
+    sys.addaudithook(guard)
+
+
+class TrustedState:
+    """Identity of everything the result snapshot runs through, taken before student code.
+
+    If graded code rebinds a name the encoder looks up (a codec or json function, one of the
+    numpy names it uses, a builtin) and leaves it so, the snapshot would run the student's code: such a
+    case is reported as tampering instead of being encoded.
+    """
+
+    def __init__(self, codec: Any) -> None:
+        import base64
+        import binascii
+        import builtins
+        import json.encoder
+        import math
+
+        import numpy
+
+        strict = [vars(m) for m in (codec, json, json.encoder, base64, binascii, math,
+                                    sys.modules[__name__])]
+        strict.append(json.JSONEncoder.__dict__)
+        self.strict = [(space, dict(space)) for space in strict]
+        used = {name: vars(numpy)[name] for name in ENCODER_NUMPY_NAMES}
+        self.lenient = [(vars(builtins), dict(vars(builtins))), (vars(numpy), used)]
+
+    def intact(self) -> bool:
+        for space, copy in self.strict:
+            if len(space) != len(copy):
+                return False
+        for space, copy in self.strict + self.lenient:
+            for name, value in copy.items():
+                if space.get(name, self) is not value:
+                    return False
+        return True
+
+
+def _prepare(task: dict, namespace: dict) -> dict | None:
     """Execute the student cell and the stand-in reference cells; a fatal frame on error."""
-    lines = job["cell"].splitlines(keepends=True)
-    linecache.cache[CELL_FILENAME] = (len(job["cell"]), None, lines, CELL_FILENAME)
+    lines = task["cell"].splitlines(keepends=True)
+    linecache.cache[CELL_FILENAME] = (len(task["cell"]), None, lines, CELL_FILENAME)
     try:
-        code = compile(job["cell"], CELL_FILENAME, "exec")
+        code = compile(task["cell"], CELL_FILENAME, "exec")
     except SyntaxError as exc:
         return {"fatal": "syntax",
                 "error": f"SyntaxError in the graded cell, line {exc.lineno}: {exc.msg}"}
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return {"fatal": "syntax", "error": f"the graded cell cannot be compiled: {_one_line(exc)}"}
     try:
         exec(code, namespace)
     except BaseException as exc:
         return {"fatal": "cell", "error": f"running the graded cell raised {_one_line(exc)}",
                 "traceback": _student_traceback(exc)}
-    if not callable(namespace.get(job["function"])):
+    if not callable(namespace.get(task["function"])):
         return {"fatal": "missing",
-                "error": f"the graded cell does not define a function {job['function']}()"}
-    for source in job["support"]:
+                "error": f"the graded cell does not define a function {task['function']}()"}
+    for source in task["support"]:
         exec(compile(source, "<reference>", "exec"), namespace)
     return None
 
 
-def _run_case(function: Any, index: int, case: dict, captured: CappedText, codec: Any) -> bytes:
+def _run_case(function: Any, index: int, case: dict, captured: CappedText, codec: Any,
+              trusted: TrustedState, _gc_disable=gc.disable) -> bytes:
     import numpy as np
 
     args = codec.from_plain(case["args"])
@@ -391,19 +371,30 @@ def _run_case(function: Any, index: int, case: dict, captured: CappedText, codec
     try:
         output = function(*args)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt included
+        _gc_disable()
         frame.update(error=_one_line(exc), traceback=_student_traceback(exc),
                      kind=type(exc).__name__)
     else:
-        try:
-            frame.update(output=codec.to_plain(output), args_after=codec.to_plain(args))
-        except (codec.CodecError, RecursionError) as exc:
-            frame.update(error=f"the return value cannot be graded: {exc}", kind="CodecError")
+        _gc_disable()  # no finalizer of the student's may run while the result is read
+        if not trusted.intact():
+            return json.dumps({"tampered": "graded code replaced a function the grader "
+                                           "uses to read results"}).encode()
+        frame.update(_snapshot(output, args, codec))
     frame["stdout"] = captured.take()
     try:
         return json.dumps(frame, allow_nan=False).encode()
     except (ValueError, TypeError) as exc:
         return json.dumps({"case": index, "error": f"result not serializable: {exc}",
                            "kind": "CodecError"}).encode()
+
+
+def _snapshot(output: Any, args: tuple, codec: Any) -> dict:
+    """The returned value and the inputs after the call, encoded in one pass."""
+    try:
+        both = codec.to_plain((output, args))["__tuple__"]
+    except (codec.CodecError, RecursionError) as exc:
+        return {"error": f"the return value cannot be graded: {exc}", "kind": "CodecError"}
+    return {"output": both[0], "args_after": both[1]}
 
 
 def _one_line(exc: BaseException) -> str:
@@ -418,4 +409,4 @@ def _student_traceback(exc: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1] if len(sys.argv) > 1 else "auto")
+    main(sys.argv[1:])

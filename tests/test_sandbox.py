@@ -54,13 +54,13 @@ ATTACKS = {
         import os
         pids = [p for p in os.listdir("/proc") if p.isdigit()]
         assert len(pids) > 3, pids
-        return pids""", "raised AssertionError"),
+        return pids""", "raised"),
     "gc_hunt_for_expected": ("", """
         import gc
         for obj in gc.get_objects():
             if isinstance(obj, dict) and "expected" in obj:
                 return obj["expected"], (A, W, b)
-        return np.zeros((W.shape[0], A.shape[1])), (A, W, b)""", "wrong values"),
+        return np.zeros((W.shape[0], A.shape[1])), (A, W, b)""", "not allowed"),
     "frame_introspection": ("", """
         import sys
         frame = sys._getframe(1)
@@ -80,7 +80,7 @@ ATTACKS = {
         import builtins
         builtins.isinstance = lambda *a: True
         builtins.len = lambda x: 0""", """
-        return np.zeros((W.shape[0], A.shape[1])), (A, W, b)""", "ended before returning"),
+        return np.zeros((W.shape[0], A.shape[1])), (A, W, b)""", "before returning a result"),
     "object_with_lying_eq": ("""
         class Always:
             def __eq__(self, other): return True
@@ -116,9 +116,9 @@ ATTACKS = {
                     os.write(fd, struct.pack(">I", len(data)) + data)
                 except OSError:
                     pass
-        return None, None""", "Z:"),
+        return None, None""", "tamper"),
     "sys_exit_zero": ("", "import sys\nsys.exit(0)", "tried to stop the grader"),
-    "os_exit_zero": ("", "import os\nos._exit(0)", "ended before returning"),
+    "os_exit_zero": ("", "import os\nos._exit(0)", "before returning a result"),
     "kill_parent_and_group": ("", """
         import os, signal
         for pid in (os.getppid(), 1, -1):
@@ -126,7 +126,7 @@ ATTACKS = {
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        os.killpg(0, signal.SIGKILL)""", "killed by SIGKILL"),
+        os.killpg(0, signal.SIGKILL)""", "PermissionError"),
     "endless_loop": ("", "while True:\n    pass", "time limit"),
     "sleep_forever": ("", "import time\ntime.sleep(3600)", "time limit"),
     "memory_bomb": ("", "hog = [np.zeros(10**7) for _ in range(1000)]", "out of memory"),
@@ -197,9 +197,11 @@ def layers(pool, reference_nb, tmp_path_factory):
     return grade_notebook(path, pool).isolation
 
 
-NEEDS_LAYER = {"read_expected_outputs": "hidden-paths", "exec_reference_solutions": "hidden-paths",
-               "import_grader_spec": "hidden-paths", "walk_fixtures_tree": "hidden-paths",
-               "read_other_submissions": "hidden-paths", "scan_proc_for_grader": "pid-namespace",
+NEEDS_LAYER = {"read_expected_outputs": "allowlist-root",
+               "exec_reference_solutions": "allowlist-root",
+               "import_grader_spec": "allowlist-root", "walk_fixtures_tree": "allowlist-root",
+               "read_other_submissions": "allowlist-root", "gc_hunt_for_expected": "seccomp",
+               "patch_builtins": "seccomp", "forge_result_frames": "seccomp", "scan_proc_for_grader": "pid-namespace",
                "read_parent_memory_via_proc": "pid-namespace", "fork_bomb": "seccomp",
                "thread_bomb": "seccomp", "spawn_process": "seccomp", "network_access": "seccomp",
                "write_outside_scratch": "read-only-fs", "kill_parent_and_group": "pid-namespace"}
@@ -232,8 +234,8 @@ def test_pool_survives_the_red_team(pool, reference_nb, tmp_path):
 def test_report_states_the_isolation_achieved(layers):
     assert layers[0] == "rlimits"
     if os.geteuid() == 0:
-        assert {"namespaces", "hidden-paths", "read-only-fs", "pid-namespace",
-                "uid-nobody", "seccomp"} <= set(layers)
+        assert {"namespaces", "allowlist-root", "read-only-fs", "pid-namespace", "private-ipc",
+                "scratch-tmpfs", "uid-nobody", "seccomp"} <= set(layers)
 
 
 DEGRADED = ["endless_loop", "memory_bomb", "sys_exit_zero", "os_exit_zero", "object_with_lying_eq",
@@ -268,8 +270,11 @@ print(json.dumps({"isolation": result.isolation,
 """
 
 
-def test_unprivileged_user_namespace_still_hides_secrets(reference_nb, tmp_path):
-    """As a user-namespace 'root' (what a normal user gets), every layer but uid-nobody holds."""
+@pytest.mark.parametrize("mapping", [["--map-root-user"], ["--map-user=1000", "--map-group=1000"]],
+                         ids=["namespace-root", "non-root-user"])
+def test_unprivileged_user_namespace_still_hides_secrets(mapping, reference_nb, tmp_path):
+    """In a user namespace (what a normal user gets), as its root or as a plain user, every
+    layer holds but uid-nobody: the child then keeps no capability instead."""
     import json
     import shutil
     import subprocess
@@ -279,13 +284,14 @@ def test_unprivileged_user_namespace_still_hides_secrets(reference_nb, tmp_path)
         pytest.skip("util-linux unshare is not installed")
     top, body, _ = ATTACKS["read_expected_outputs"]
     path = write_hostile(reference_nb, tmp_path, top, body)
-    run = subprocess.run(["unshare", "--user", "--map-root-user", sys.executable, "-c",
-                          USERNS_PROBE, str(path)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(["unshare", *mapping, sys.executable, "-c", USERNS_PROBE, str(path)],
+                         capture_output=True, text=True, timeout=120)
     if run.returncode != 0 and "unshare" in run.stderr:
         pytest.skip(f"user namespaces are not allowed here: {run.stderr.strip()[:200]}")
     report = json.loads(run.stdout)
     assert "uid-nobody" not in report["isolation"]
-    assert {"namespaces", "hidden-paths", "read-only-fs", "seccomp"} <= set(report["isolation"])
+    assert {"namespaces", "allowlist-root", "read-only-fs", "private-ipc", "scratch-tmpfs",
+            "no-capabilities", "seccomp"} <= set(report["isolation"])
     assert report["scores"]["linear_forward"][0] == 0
     assert "raised" in report["scores"]["linear_forward"][1]
     assert report["scores"]["update_parameters"][0] == 10
