@@ -12,8 +12,10 @@ each applied when the operating system allows it (the names achieved are reporte
   repository's ``reference/``, ``fixtures/``, ``.git``, other copies, other submissions) exists
   in that view, so nothing has to be hidden.
 - ``read-only-fs``: every mount of that root is read-only.
-- ``private-ipc`` and ``scratch-tmpfs``: each child gets a fresh IPC namespace and a fresh
-  mount namespace with a brand-new tmpfs at its scratch folder; both vanish with the child.
+- ``scratch-tmpfs``: each child gets a fresh mount namespace with a brand-new tmpfs at its
+  scratch folder; both vanish with the child. (System V and POSIX IPC calls are off the
+  seccomp allowlist and the zygote has an IPC namespace of its own, so no shared memory,
+  semaphore or message queue can carry anything from one child to the next.)
 - ``uid-nobody`` (as root) or ``no-capabilities`` (user namespace): the child keeps no
   privilege that could change its view.
 - ``seccomp``: an allowlist of the system calls numpy code needs; every other call fails.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import os
 import platform
 import resource
@@ -67,7 +70,8 @@ class Limits:
 
 
 class Libc:
-    """The few libc entry points the sandbox needs, raising OSError on failure."""
+    """The few libc entry points the sandbox needs, raising OSError on failure
+    (``shared_libc()`` gives the process's one instance)."""
 
     def __init__(self) -> None:
         self._libc = ctypes.CDLL(None, use_errno=True)
@@ -93,6 +97,11 @@ class Libc:
         attr = ctypes.create_string_buffer(struct.pack("QQQQ", MOUNT_ATTR_RDONLY, 0, 0, 0))
         self.syscall("mount_setattr", ctypes.c_int(-100), path.encode(),
                      ctypes.c_uint(AT_RECURSIVE), attr, ctypes.c_size_t(32))
+
+
+@functools.cache
+def shared_libc() -> Libc:
+    return Libc()
 
 
 # ----------------------------------------------------------------------------- zygote
@@ -202,13 +211,13 @@ def _start_pid_holder(libc: Libc) -> bool:
 # ----------------------------------------------------------------------------- child
 
 def enter_child(limits: Limits, zygote_layers: list[str], full: bool, scratch: str) -> list[str]:
-    """In each forked child, before it sees its task: own session, IPC and mount namespaces
-    with a fresh scratch tmpfs, no privilege, resource limits, seccomp. ``full`` False applies
+    """In each forked child, before it sees its task: own session and mount namespace with a
+    fresh scratch tmpfs, no privilege, resource limits, seccomp. ``full`` False applies
     the resource limits only. Returns the layers in force."""
     os.setsid()
     layers = ["rlimits"] + list(zygote_layers)
     if full:
-        libc = Libc()
+        libc = shared_libc()
         if "namespaces" in zygote_layers:
             layers += _private_namespaces(libc, limits, scratch)
         libc.call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
@@ -224,10 +233,9 @@ def enter_child(limits: Limits, zygote_layers: list[str], full: bool, scratch: s
 def _private_namespaces(libc: Libc, limits: Limits, scratch: str) -> list[str]:
     layers = []
     try:
-        libc.call("unshare", CLONE_NEWNS | CLONE_NEWIPC)
+        libc.call("unshare", CLONE_NEWNS)
     except OSError:
         return layers
-    layers.append("private-ipc")
     try:
         libc.mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    f"size={limits.scratch_mb}m,mode=0777")
@@ -402,33 +410,54 @@ def _seccomp_layer(libc: Libc) -> list[str]:
 
 def seccomp_program(arch: str = ARCH) -> list[tuple[int, int, int, int]]:
     """The BPF filter: wrong architecture kills; allowlisted calls pass (fcntl only when it
-    does not duplicate a descriptor); clone3 gets ENOSYS; everything else EPERM."""
-    ld_w, jeq, ret = 0x20, 0x15, 0x06
+    does not duplicate a descriptor); clone3 gets ENOSYS; everything else EPERM. The
+    allowlist is searched as a balanced binary tree, so a call costs a dozen instructions."""
+    ld_w, jeq, jgt, ret = 0x20, 0x15, 0x25, 0x06
     eperm, enosys, allow = 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS, 0x7FFF0000
     numbers = SYSCALLS[arch]
-    allowed = sorted(set(allowed_syscalls(arch).values()) - {numbers["fcntl"]})
-    program = [(ld_w, 0, 0, 4), (jeq, 1, 0, AUDIT_ARCH[arch]), (ret, 0, 0, 0x80000000),
-               (ld_w, 0, 0, 0)]
-    for number in allowed:
-        program += [(jeq, 0, 1, number), (ret, 0, 0, allow)]
-    program += [(jeq, 0, 1, numbers["clone3"]), (ret, 0, 0, enosys),
-                (jeq, 0, 2 + 2 * len(FCNTL_DUPLICATES), numbers["fcntl"]),
-                (ld_w, 0, 0, 24)]                               # A = low word of args[1]
+    fcntl = [(ld_w, 0, 0, 24)]                                  # A = low word of args[1]
     for command in FCNTL_DUPLICATES:
-        program += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]
-    program += [(ret, 0, 0, allow), (ret, 0, 0, eperm)]
-    return program
+        fcntl += [(jeq, 0, 1, command), (ret, 0, 0, eperm)]
+    fcntl.append((ret, 0, 0, allow))
+    special = {numbers["clone3"]: [(ret, 0, 0, enosys)], numbers["fcntl"]: fcntl}
+    leaves = {n: [(ret, 0, 0, allow)] for n in allowed_syscalls(arch).values()}
+    leaves.update(special)
+    header = [(ld_w, 0, 0, 4), (jeq, 1, 0, AUDIT_ARCH[arch]), (ret, 0, 0, 0x80000000),
+              (ld_w, 0, 0, 0)]
+    return header + _search(sorted(leaves), leaves, [(ret, 0, 0, eperm)])
+
+
+def _search(keys: list[int], leaves: dict[int, list], refuse: list) -> list:
+    """Instructions dispatching the syscall number in A over sorted ``keys``."""
+    if len(keys) <= 2:
+        code: list = []
+        for key in keys:
+            body = leaves[key]
+            code += [(0x15, 0, len(body), key), *body]
+        return code + refuse
+    middle = len(keys) // 2
+    low, high = _search(keys[:middle], leaves, refuse), _search(keys[middle:], leaves, refuse)
+    if len(low) > 255:
+        raise ValueError("seccomp program too deep for a conditional jump")
+    return [(0x25, len(low), 0, keys[middle] - 1), *low, *high]  # A > key-1: jump to high
+
+
+@functools.cache
+def compiled_filter() -> tuple[ctypes.Array, ctypes.Array]:
+    """``seccomp_program`` as the sock_fprog buffers prctl takes, built once per process (the
+    zygote builds it, so children only attach it)."""
+    program = seccomp_program()
+    filters = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *i) for i in program))
+    fprog = ctypes.create_string_buffer(struct.pack("HxxxxxxQ", len(program),
+                                                    ctypes.addressof(filters)))
+    return filters, fprog
 
 
 def install_seccomp(libc: Libc) -> None:
-    """Load ``seccomp_program`` into this process (irreversible; no_new_privs first)."""
-    program = seccomp_program()
-    filters = b"".join(struct.pack("HBBI", *insn) for insn in program)
-    buf = ctypes.create_string_buffer(filters)
-    prog_buf = ctypes.create_string_buffer(struct.pack("HxxxxxxQ", len(program),
-                                                       ctypes.addressof(buf)))
+    """Attach the filter to this process (irreversible; no_new_privs first)."""
+    _, fprog = compiled_filter()
     libc.call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    libc.call("prctl", PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog_buf, 0, 0)
+    libc.call("prctl", PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fprog, 0, 0)
 
 
 def protect_trusted_process() -> None:

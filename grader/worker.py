@@ -7,7 +7,8 @@ itself (``sandbox.isolate_zygote``), and then only ever forks: it never reads a 
 a task or a result.
 
 For each graded function the trusted side asks for a child ("spawn"), receives the two pipe
-ends of that child over the socket, and talks to the child directly: it writes the task
+ends of that child over the socket (the server keeps one spare child forked ahead, sandboxed
+and waiting, so that forking is off the critical path), and talks to the child directly: it writes the task
 (the student's cell, the reference cells standing in for what it calls, the inputs) and reads
 the child's frames. So each function runs in a process that holds nothing but its own task,
 forked from a server that never held any job. "end" kills the child.
@@ -78,9 +79,11 @@ class ForkServer:
 
         self.full = mode == "auto"
         self.children: dict[int, str | None] = {}
+        self.spare: tuple[dict, int, list[int]] | None = None
         self.namespace, self.error = warm_up(setup)
         needed = [*sandbox.interpreter_paths(), _grader_dir(), setup["path"]]
-        self.layers = sandbox.isolate_zygote(sandbox.Libc(), needed) if self.full else []
+        self.layers = sandbox.isolate_zygote(sandbox.shared_libc(), needed) if self.full else []
+        sandbox.compiled_filter()  # built once here; each child only attaches it
         self.own_root = "allowlist-root" in self.layers
         self.base = None if self.own_root else tempfile.mkdtemp(prefix="dnn-grader-zygote-")
         if self.own_root:
@@ -98,15 +101,28 @@ class ForkServer:
                 return
             request = json.loads(message)
             if request.get("op") == "spawn":
-                pid, fds = self.spawn(request["limits"], control)
+                pid, fds = self.claim(request["limits"], control)
                 socket.send_fds(control, [json.dumps({"pid": pid}).encode()], fds)
                 for fd in fds:
                     os.close(fd)
+                self.spare = (request["limits"], *self.fork(request["limits"], control))
             elif request.get("op") == "end":
                 self.end(int(request["pid"]))
             self.reap()
 
-    def spawn(self, limits: dict, control: socket.socket) -> tuple[int, list[int]]:
+    def claim(self, limits: dict, control: socket.socket) -> tuple[int, list[int]]:
+        """A child for ``limits``: the spare forked after the previous request (already
+        sandboxed, waiting for its task) when its limits match, else a new one."""
+        spare, self.spare = self.spare, None
+        if spare is not None and spare[0] == limits:
+            return spare[1], spare[2]
+        if spare is not None:
+            self.end(spare[1])
+            for fd in spare[2]:
+                os.close(fd)
+        return self.fork(limits, control)
+
+    def fork(self, limits: dict, control: socket.socket) -> tuple[int, list[int]]:
         """Fork one child; returns its pid and the trusted side's ends of its two pipes."""
         task_read, task_write = os.pipe()
         frame_read, frame_write = os.pipe()
@@ -119,6 +135,9 @@ class ForkServer:
                 control.close()
                 os.close(task_write)
                 os.close(frame_read)
+                if self.spare is not None:
+                    for fd in self.spare[2]:
+                        os.close(fd)
                 child_main(task_read, frame_write, scratch, limits, self)
             finally:
                 os._exit(0)
@@ -142,6 +161,9 @@ class ForkServer:
                 remove_tree(self.children.pop(pid))
 
     def close(self) -> None:
+        if self.spare is not None:
+            for fd in self.spare[2]:
+                os.close(fd)
         for pid in list(self.children):
             kill_group(pid)
             try:
@@ -244,13 +266,14 @@ def child_main(task_fd: int, frame_fd: int, scratch: str, limits: dict,
         _use_scratch(scratch)
     send = _frame_sender(frame_fd)
     send(json.dumps({"ready": True, "isolation": layers}).encode())
+    _rehearse(codec)
+    trusted = TrustedState(codec)
+    install_guard()
     payload = read_frame(os.fdopen(task_fd, "rb"), TASK_CAP)
     if payload is None:
         return
     task, namespace = json.loads(payload), dict(server.namespace)
     del payload
-    trusted = TrustedState(codec)
-    install_guard()
     captured = CappedText(limits["output_chars"])
     sys.stdout = sys.stderr = captured
     fatal = {"fatal": "setup", "error": server.error} if server.error else _prepare(task, namespace)
@@ -262,6 +285,17 @@ def child_main(task_fd: int, frame_fd: int, scratch: str, limits: dict,
         for index, case in enumerate(task["cases"]):
             send(_run_case(function, index, case, captured, codec, trusted))
     send(END)
+
+
+def _rehearse(codec: Any) -> None:
+    """Run the grader's own steps once on dummy data while the child waits for its task, so
+    the copy-on-write faults of a first use are not paid on the clock."""
+    import numpy as np
+
+    sample = codec.to_plain((np.zeros((2, 2)), {"W1": np.ones(3)}, [1.0, 2], "x"))
+    json.loads(json.dumps({"case": 0, "output": codec.to_plain(codec.from_plain(sample))}))
+    np.random.seed(0)
+    compile("def f(x):\n    return x", CELL_FILENAME, "exec")
 
 
 def _frame_sender(fd: int, _write=os.write, _pack=HEADER.pack):
@@ -286,19 +320,24 @@ GUARDED_EVENTS = frozenset({
 })
 ENCODER_NUMPY_NAMES = ("ndarray", "generic", "asarray", "ascontiguousarray")
 GUARDED_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+GUARDED_MODULES = frozenset({"__main__", "grader.worker", "grader.codec", "json", "json.encoder",
+                             "json.decoder", "base64"})
 
 
-def install_guard(_events=GUARDED_EVENTS, _attributes=GUARDED_ATTRIBUTES) -> None:
+def install_guard(_events=GUARDED_EVENTS, _attributes=GUARDED_ATTRIBUTES,
+                  _modules=GUARDED_MODULES) -> None:
     """An audit hook refusing what could reach into the grader's code in this process:
     profile/trace hooks (code run between the call and the snapshot of its result), heap
-    walks, ctypes, replacing a function's code or defaults, more audit hooks. Audit hooks
-    cannot be removed; this one looks nothing up in modules a student could patch."""
+    walks, ctypes, replacing the code or defaults of a function the snapshot runs through,
+    more audit hooks. Audit hooks cannot be removed; this one looks nothing up in modules
+    or builtins a student could patch."""
     def guard(event: str, args: tuple, _events=_events, _attributes=_attributes,
-              _refuse=PermissionError) -> None:
+              _modules=_modules, _refuse=PermissionError) -> None:
         if event in _events or event[:7] == "ctypes.":
             raise _refuse(f"{event} is not allowed in graded code")
-        if event == "object.__setattr__" and args[1] in _attributes:
-            raise _refuse(f"setting {args[1]} is not allowed in graded code")
+        if event == "object.__setattr__" and args[1] in _attributes \
+                and args[0].__module__ in _modules:
+            raise _refuse(f"setting {args[1]} of the grader's functions is not allowed")
     sys.addaudithook(guard)
 
 
@@ -327,8 +366,9 @@ class TrustedState:
         self.lenient = [(vars(builtins), dict(vars(builtins))), (vars(numpy), used)]
 
     def intact(self) -> bool:
-        for space, copy in self.strict:
-            if len(space) != len(copy):
+        for space, copy in self.strict:  # a new global could shadow a builtin
+            if len(space) != len(copy) and any(name not in copy and name[:2] != "__"
+                                               for name in space):
                 return False
         for space, copy in self.strict + self.lenient:
             for name, value in copy.items():

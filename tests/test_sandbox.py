@@ -234,7 +234,7 @@ def test_pool_survives_the_red_team(pool, reference_nb, tmp_path):
 def test_report_states_the_isolation_achieved(layers):
     assert layers[0] == "rlimits"
     if os.geteuid() == 0:
-        assert {"namespaces", "allowlist-root", "read-only-fs", "pid-namespace", "private-ipc",
+        assert {"namespaces", "allowlist-root", "read-only-fs", "pid-namespace",
                 "scratch-tmpfs", "uid-nobody", "seccomp"} <= set(layers)
 
 
@@ -290,7 +290,7 @@ def test_unprivileged_user_namespace_still_hides_secrets(mapping, reference_nb, 
         pytest.skip(f"user namespaces are not allowed here: {run.stderr.strip()[:200]}")
     report = json.loads(run.stdout)
     assert "uid-nobody" not in report["isolation"]
-    assert {"namespaces", "allowlist-root", "read-only-fs", "private-ipc", "scratch-tmpfs",
+    assert {"namespaces", "allowlist-root", "read-only-fs", "scratch-tmpfs",
             "no-capabilities", "seccomp"} <= set(report["isolation"])
     assert report["scores"]["linear_forward"][0] == 0
     assert "raised" in report["scores"]["linear_forward"][1]

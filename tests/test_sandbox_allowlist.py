@@ -352,3 +352,33 @@ def test_seccomp_refuses_everything_off_the_list():
     assert {name: report[name] for name in RAW_CALLS} == {name: 1 for name in RAW_CALLS}
     assert report["numpy"] == 50 * 50 * 50
     assert report["fcntl_getfl"] is True and report["fcntl_dupfd"] == -1
+
+
+def run_filter(program: list, number: int, arg1: int = 0, arch: str = "x86_64") -> int:
+    """Interpret the classic-BPF subset the filter uses; returns the action."""
+    pc, acc, fields = 0, 0, {4: sandbox.AUDIT_ARCH[arch], 0: number, 24: arg1}
+    while True:
+        code, jt, jf, k = program[pc]
+        if code == 0x20:
+            acc, pc = fields[k], pc + 1
+        elif code in (0x15, 0x25):
+            taken = acc == k if code == 0x15 else acc > k
+            pc += 1 + (jt if taken else jf)
+        else:
+            return k
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_the_filter_decides_every_number_as_listed(arch):
+    program = sandbox.seccomp_program(arch)
+    allowed = set(sandbox.allowed_syscalls(arch).values())
+    numbers = sandbox.SYSCALLS[arch]
+    allow, eperm, enosys = 0x7FFF0000, 0x00050001, 0x00050026
+    for number in [*range(600), 0x40000000 | 39, 0x40000000 | 0]:
+        if number == numbers["fcntl"]:
+            continue
+        expected = allow if number in allowed else enosys if number == numbers["clone3"] else eperm
+        assert run_filter(program, number, arch=arch) == expected, number
+    assert run_filter(program, numbers["fcntl"], 3, arch) == allow          # F_GETFL
+    assert run_filter(program, numbers["fcntl"], 0, arch) == eperm          # F_DUPFD
+    assert run_filter(program, numbers["fcntl"], 1030, arch) == eperm       # F_DUPFD_CLOEXEC
