@@ -7,6 +7,10 @@ isolated exactly as a single ``grade`` run. Every finished submission is committ
 gradebook (``grader.gradebook``) in its own transaction and its feedback files are written
 atomically (``grader.exports``), so an interrupted run loses only the submissions in flight.
 A re-run skips submissions whose bytes, grader version and grading options are unchanged.
+
+Submission files are untrusted: each is read once, without following any symbolic link below
+the folder given, only when it is a regular file within the size cap (``read_submission``),
+and the text read is what is graded; names and messages are shown as plain, printable text.
 """
 from __future__ import annotations
 
@@ -15,9 +19,11 @@ import fcntl
 import glob
 import hashlib
 import heapq
+import itertools
 import json
 import os
 import re
+import stat
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -25,16 +31,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Protocol
 
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
 
 from grader import __version__, exports, pipeline, report
 from grader.execute import PoolClosed, WorkerPool
-from grader.gradebook import GRADED, REJECTED, Gradebook, Record, now, safe_name
+from grader.gradebook import GRADED, REJECTED, Gradebook, Record, export_name, now
 from grader.notebook import MAX_NOTEBOOK_BYTES, NotebookError
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
 
 DEFAULT_STUDENT_PATTERN = r"^(?:.*/)?(?P<student>[^/_-]+)[^/]*$"
-STUDENT_FROM = ("auto", "name", "metadata")
+STUDENT_FROM = ("name", "metadata")
 LOCK_NAME = ".grade.lock"
 SLOWEST = 5
 
@@ -53,7 +62,7 @@ class Options:
     timeout: float | None = None
     regrade: bool = False
     student_pattern: str = DEFAULT_STUDENT_PATTERN
-    student_from: str = "auto"
+    student_from: str = "name"
     memory_mb: int = Limits().memory_mb
     isolation: str = "auto"
 
@@ -89,11 +98,14 @@ def compile_student_pattern(pattern: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class Found:
-    """A submission file: its absolute path, how to show it, and its path below the root given."""
+    """A submission file: its absolute path, how to show it, its path below the root given, and
+    that root (the folder, or a glob's fixed part) below which no symbolic link is followed;
+    None for a file named by the user."""
 
     path: Path
     display: str
     relative: str
+    root: Path | None = None
 
 
 def discover(inputs: list[str], exclude: Path | None = None) -> tuple[list[Found], list[str]]:
@@ -105,35 +117,138 @@ def discover(inputs: list[str], exclude: Path | None = None) -> tuple[list[Found
     for raw in inputs:
         given = Path(raw)
         if given.is_dir():
-            matches = [(p, str(p.relative_to(given))) for p in _notebooks_under(given, skip)]
+            hits, linked = _notebooks_under(given, skip)
+            problems += [f"{link}: a symbolic link to a folder; not followed" for link in linked]
+            matches = [(p, str(p.relative_to(given)), given) for p in hits]
             if not matches:
                 problems.append(f"{raw}: no .ipynb files in this folder")
         elif given.exists() or given.is_symlink():
-            matches = [(given, given.name)]
+            matches = [(given, given.name, None)]
         elif glob.has_magic(raw):
             hits = sorted(glob.glob(raw, recursive=True))
-            matches = [(Path(h), Path(h).name) for h in hits if not Path(h).is_dir()]
+            root = _fixed_part(raw)
+            matches = [(Path(h), Path(h).name, root) for h in hits if not Path(h).is_dir()]
             if not matches:
                 problems.append(f"{raw}: no file matches this pattern")
         else:
             problems.append(f"{raw}: no such file or folder")
             matches = []
-        for path, relative in matches:
+        for path, relative, root in matches:
             key = Path(os.path.abspath(path))
             if key not in found:
-                found[key] = Found(key, str(path), relative)
+                found[key] = Found(key, str(path), relative,
+                                   Path(os.path.abspath(root)) if root else None)
     return list(found.values()), problems
 
 
-def _notebooks_under(folder: Path, skip: Path | None) -> list[Path]:
-    """*.ipynb files below ``folder``, skipping hidden folders (.ipynb_checkpoints) and ``skip``."""
-    hits = []
+def _notebooks_under(folder: Path, skip: Path | None) -> tuple[list[Path], list[Path]]:
+    """*.ipynb entries below ``folder`` (symbolic links included, to be refused when read),
+    skipping hidden folders (.ipynb_checkpoints) and ``skip``; and the symbolic links to
+    folders, which are not descended into."""
+    hits, linked = [], []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+        visible = sorted(d for d in dirs if not d.startswith(".")
                          and (skip is None or Path(root, d).resolve() != skip))
+        linked += [Path(root, d) for d in visible if Path(root, d).is_symlink()]
+        dirs[:] = [d for d in visible if not Path(root, d).is_symlink()]
         hits += [Path(root, f) for f in sorted(files)
                  if f.endswith(".ipynb") and not f.startswith(".")]
-    return hits
+    return hits, linked
+
+
+def _fixed_part(pattern: str) -> Path:
+    """The folder part of a glob before its first wildcard ("." when it starts with one)."""
+    parts = Path(pattern).parts[:-1]
+    return Path(*itertools.takewhile(lambda part: not glob.has_magic(part), parts))
+
+
+# ----------------------------------------------------------------------------- reading
+
+class Unreadable(Exception):
+    """A submission file that is not read (not a regular file, a symbolic link, too large...);
+    the message says why."""
+
+
+_READ = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+TOO_LARGE = f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; not graded"
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFDIR: "a folder",
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
+
+
+def read_submission(path: Path, root: Path | None = None) -> tuple[bytes, os.stat_result]:
+    """The bytes of the regular file ``path`` (at most MAX_NOTEBOOK_BYTES) and its fstat; raises
+    Unreadable. With ``root``, ``path`` must be below it and is opened one component at a time
+    without following any symbolic link; without, ``path`` (named by the user) is followed."""
+    try:
+        fd = _open_below(root, path) if root is not None else _open_named(path)
+        try:
+            info = os.fstat(fd)
+            _require_regular(info)
+            data = _read_at_most(fd, MAX_NOTEBOOK_BYTES + 1)  # the file may grow meanwhile
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        raise Unreadable("no such file") from None
+    except OSError as exc:  # also a symbolic link swapped in after the checks (O_NOFOLLOW)
+        raise Unreadable(f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise Unreadable(TOO_LARGE)
+    return data, info
+
+
+def decode(raw: bytes) -> str:
+    """``raw`` as UTF-8 text; raises Unreadable."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"cannot be read as UTF-8 text ({exc.reason} at byte "
+                         f"{exc.start})") from None
+
+
+def _open_named(path: Path) -> int:
+    _require_regular(os.stat(path))  # refuse a FIFO or device before even opening it
+    return os.open(path, _READ)
+
+
+def _open_below(root: Path, path: Path) -> int:
+    try:
+        *folders, name = path.relative_to(root).parts
+    except ValueError:
+        raise Unreadable("not inside the folder given; not graded") from None
+    fd = os.open(root, _FOLDER)
+    try:
+        for folder in folders:
+            if stat.S_ISLNK(os.stat(folder, dir_fd=fd, follow_symlinks=False).st_mode):
+                raise Unreadable(f"in {folder!r}, a symbolic link to a folder; not followed")
+            inner = os.open(folder, _FOLDER | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        _require_regular(os.stat(name, dir_fd=fd, follow_symlinks=False))
+        return os.open(name, _READ | os.O_NOFOLLOW, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _require_regular(info: os.stat_result) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        raise Unreadable("a symbolic link; not followed")
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
+        raise Unreadable(f"not a regular file ({kind}); not read")
+    if info.st_size > MAX_NOTEBOOK_BYTES:
+        raise Unreadable(TOO_LARGE)
+
+
+def _read_at_most(fd: int, count: int) -> bytes:
+    chunks = []
+    while count > 0:
+        chunk = os.read(fd, min(count, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
 
 
 # ----------------------------------------------------------------------------- identity
@@ -160,7 +275,7 @@ def identify(found: Found, meta_student: str | None, options: Options,
              pattern: re.Pattern) -> tuple[str, str]:
     """(student, source): source 'metadata', 'name' (pattern) or 'file' (pattern did not match,
     the file name without .ipynb is used)."""
-    if options.student_from in ("auto", "metadata") and meta_student:
+    if options.student_from == "metadata" and meta_student:
         return meta_student, "metadata"
     student = student_from_name(found, pattern)
     if student:
@@ -197,52 +312,58 @@ def grade_one(found: Found, pool: WorkerPool, options: Options, pattern: re.Patt
     The bytes hashed are the bytes graded; ``hide`` lists folders student code must not see.
     """
     started = time.perf_counter()
-    sha, text, data, mtime, before = None, None, None, None, None
     try:
-        before = os.stat(found.path)
-        mtime = before.st_mtime
-        if before.st_size <= MAX_NOTEBOOK_BYTES:
-            raw = found.path.read_bytes()
-            sha = hashlib.sha256(raw).hexdigest()
-            with contextlib.suppress(ValueError, RecursionError):
-                text = raw.decode("utf-8")
-                data = json.loads(text)
-            del raw
-        else:
-            sha = hash_file(found.path)
-    except OSError as exc:
-        message = f"{found.display}: cannot be read ({exc.strerror or exc})"
+        raw, before = read_submission(found.path, found.root)
+    except Unreadable as exc:
         student, source = identify(found, None, options, pattern)
-        return Outcome(found, None, student, source, None, None, message,
-                       time.perf_counter() - started, mtime)
-    meta_student = student_from_metadata(data)
-    student, source = identify(found, meta_student, options, pattern)
-    result, message = None, ""
+        return Outcome(found, None, student, source, None, None, f"{found.display}: {exc}",
+                       time.perf_counter() - started, None)
+    sha = hashlib.sha256(raw).hexdigest()
     try:
-        result = pipeline.grade_notebook(found.path, pool, options.assignment, options.timeout,
-                                         Limits(memory_mb=options.memory_mb), hide, text)
+        text, message = decode(raw), ""
+    except Unreadable as exc:
+        text, message = None, f"{found.display}: {exc}"
+    del raw
+    meta_student = student_from_metadata(_parsed(text))
+    student, source = identify(found, meta_student, options, pattern)
+    result = None
+    if text is not None:
+        result, message = _grade_text(found, text, pool, options, hide)
+    return Outcome(found, sha, student, source, meta_student, result, message,
+                   time.perf_counter() - started, before.st_mtime, _unchanged(found, before))
+
+
+def _grade_text(found: Found, text: str, pool: WorkerPool, options: Options,
+                hide: tuple[str, ...]) -> tuple[SubmissionResult | None, str]:
+    """Grade the notebook ``text`` read from ``found``: (result, "") or (None, why not)."""
+    try:
+        return pipeline.grade_notebook(found.path, pool, options.assignment, options.timeout,
+                                       Limits(memory_mb=options.memory_mb), hide,
+                                       source=text), ""
     except (NotebookError, pipeline.GradingError) as exc:
-        message = str(exc)
+        return None, str(exc)
     except PoolClosed:
         raise
     except Exception as exc:  # one broken submission never stops the batch
-        message = f"internal error while grading: {type(exc).__name__}: {exc}"
-    return Outcome(found, sha, student, source, meta_student, result, message,
-                   time.perf_counter() - started, mtime, _unchanged(found.path, before))
+        return None, f"internal error while grading: {type(exc).__name__}: {exc}"
 
 
-def _unchanged(path: Path, before: os.stat_result | None) -> bool:
+def _parsed(text: str | None) -> object:
+    """Notebook JSON ``text`` parsed, or None when it is not JSON."""
+    if text is not None:
+        with contextlib.suppress(ValueError, RecursionError):
+            return json.loads(text)
+    return None
+
+
+def _unchanged(found: Found, before: os.stat_result) -> bool:
+    """Whether the file read as ``before`` is still the same file, unmodified."""
     try:
-        after = os.stat(path)
+        after = os.stat(found.path, follow_symlinks=found.root is None)
     except OSError:
         return False
-    return before is not None and (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns,
-                                                                          before.st_size)
-
-
-def hash_file(path: Path) -> str:
-    with open(path, "rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
+    fields = ("st_dev", "st_ino", "st_mtime_ns", "st_size")
+    return all(getattr(after, f) == getattr(before, f) for f in fields)
 
 
 # ----------------------------------------------------------------------------- progress
@@ -269,14 +390,14 @@ class LogReporter:
             r = outcome.result
             verdict = f"{report.points(r.score)}/{report.points(r.max_score)}"
         else:
-            verdict = "not graded: " + (outcome.message.splitlines() or [""])[0]
+            verdict = "not graded: " + report.one_line(first_line(outcome.message))
         elapsed = time.monotonic() - self.started
         rate = done / elapsed if elapsed > 0 else 0.0
         eta = (self.total - done) / rate if rate > 0 else 0.0
         width = len(str(self.total))
-        self._print(f"[{done:>{width}}/{self.total}] {outcome.student}: {verdict} "
-                    f"({outcome.seconds:.2f}s) {outcome.found.display}  "
-                    f"[{rate:.1f}/s, eta {eta:.0f}s]")
+        student, display = report.one_line(outcome.student), report.one_line(outcome.found.display)
+        self._print(f"[{done:>{width}}/{self.total}] {student}: {verdict} "
+                    f"({outcome.seconds:.2f}s) {display}  [{rate:.1f}/s, eta {eta:.0f}s]")
 
     def finish(self) -> None:
         pass
@@ -286,18 +407,16 @@ class LogReporter:
 
 
 class RichReporter:
-    """A progress bar with counts, rate and ETA on a terminal."""
+    """A progress bar with counts, rate and ETA on a terminal (submission names shown as
+    plain text, never parsed as markup)."""
 
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
-
+    def __init__(self, console: Console | None = None) -> None:
         self.progress = Progress(
             TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("eta"),
-            TimeRemainingColumn(), TextColumn("{task.fields[last]}", style="dim"),
-            console=Console(stderr=True), transient=False)
+            TextColumn("{task.fields[rate]}", markup=False), TimeElapsedColumn(),
+            TextColumn("eta"), TimeRemainingColumn(),
+            TextColumn("{task.fields[last]}", style="dim", markup=False),
+            console=console or Console(stderr=True), transient=False)
         self.task = None
 
     def start(self, total: int, unchanged: int) -> None:
@@ -312,7 +431,7 @@ class RichReporter:
         speed = task.speed
         self.progress.update(self.task, completed=done,
                              rate=f"{speed:.1f}/s" if speed else "",
-                             last=outcome.found.display[-40:])
+                             last=report.one_line(outcome.found.display[-40:]))
 
     def finish(self) -> None:
         self.progress.stop()
@@ -335,6 +454,7 @@ class Summary:
     problems: list[str] = field(default_factory=list)
     duplicates: list[exports.Duplicate] = field(default_factory=list)
     unmatched_names: list[str] = field(default_factory=list)
+    claims: list[tuple[str, str, str]] = field(default_factory=list)  # display, student, meta
     slowest: list[tuple[float, str]] = field(default_factory=list)
     function_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -423,8 +543,8 @@ def _to_grade(found: list[Found], book: Gradebook, options: Options, pattern: re
             todo.append(item)
             continue
         try:
-            sha = hash_file(item.path)
-        except OSError:
+            sha = hashlib.sha256(read_submission(item.path, item.root)[0]).hexdigest()
+        except Unreadable:
             todo.append(item)  # recorded as unreadable by grade_one
             continue
         if previous != (sha, __version__, options.settings):
@@ -493,27 +613,25 @@ def _record(outcome: Outcome, book: Gradebook, options: Options, summary: Summar
     regrades it and rewrites its files: recorded always means its files are current."""
     found = outcome.found
     key = str(found.path)
-    relative = found.relative[: -len(".ipynb")] if found.relative.endswith(".ipynb") \
-        else found.relative
-    export_name = book.export_name_for(key, safe_name(relative.replace(os.sep, "__")))
-    result = outcome.result
-    report = None
+    name = export_name(key, found.relative.replace(os.sep, "/"))
+    message = report.clip(outcome.message)
+    result = report.capped(outcome.result) if outcome.result is not None else None
+    stored = None
     if result is not None:
         result.path = found.display
-        report = json.dumps(result.to_dict())
+        stored = json.dumps(result.to_dict())
     record = Record(
-        path=key, display=found.display, export_name=export_name, student=outcome.student,
+        path=key, display=found.display, export_name=name, student=outcome.student,
         student_source=outcome.student_source, meta_student=outcome.meta_student,
         assignment=result.assignment if result else None,
         sha256=outcome.sha256 if outcome.stable else None, grader_version=__version__,
-        settings=options.settings, status=outcome.status, message=outcome.message,
+        settings=options.settings, status=outcome.status, message=message,
         score=result.score if result else None, max_score=result.max_score if result else None,
-        seconds=round(outcome.seconds, 4), mtime=outcome.mtime, graded_at=now(), report=report)
-    exports.write_submission(summary.out, export_name, outcome.student, found.display, result,
-                             outcome.message)
+        seconds=round(outcome.seconds, 4), mtime=outcome.mtime, graded_at=now(), report=stored)
+    exports.write_submission(summary.out, name, outcome.student, found.display, result, message)
     book.record(record, result)
     if result is None:
-        summary.rejected.append((found.display, outcome.message))
+        summary.rejected.append((found.display, message))
     else:
         summary.graded += 1
     if outcome.student_source == "file":
@@ -527,11 +645,12 @@ def _export_all(out: Path, book: Gradebook, summary: Summary) -> None:
         functions = [(f["function"], f["score"], f["max_score"]) for f in scores.get(r["path"], [])]
         rows.append(exports.Row(r["path"], r["display"], r["student"], r["assignment"],
                                 r["status"], r["message"], r["score"], r["max_score"],
-                                r["mtime"], functions))
+                                r["mtime"], functions, r["meta_student"]))
         if not exports.exports_present(out, r["export_name"]):
             record = book.get(r["path"])
             exports.write_submission(out, record.export_name, record.student, record.display,
                                      record.result, record.message)
+    summary.claims = [(row.display, row.student, row.claimed) for row in rows if row.claimed]
     text, summary.duplicates = exports.grades_csv(rows)
     exports.atomic_write(out / exports.CSV_NAME, text, durable=True)
     summary.function_status = book.status_counts()
@@ -539,9 +658,15 @@ def _export_all(out: Path, book: Gradebook, summary: Summary) -> None:
 
 # ----------------------------------------------------------------------------- summary
 
+def first_line(text: str) -> str:
+    return (text.splitlines() or [""])[0]
+
+
 def print_summary(summary: Summary, stream=None) -> None:
-    """Counts by status, problems, duplicates and the slowest submissions."""
+    """Counts by status, problems, duplicates, metadata naming another student and the slowest
+    submissions; names and messages as printable single lines."""
     stream = stream or sys.stdout
+    shown = report.one_line
 
     def say(line: str = "") -> None:
         print(line, file=stream)
@@ -556,24 +681,33 @@ def print_summary(summary: Summary, stream=None) -> None:
                            sorted(summary.function_status.items(), key=lambda kv: -kv[1]))
         say(f"graded functions (whole gradebook): {counts}")
     for line in summary.problems:
-        say(f"input: {line}")
+        say(f"input: {shown(line)}")
     if summary.rejected:
         say(f"not graded ({len(summary.rejected)}):")
         for display, message in summary.rejected[:20]:
-            say(f"  {display}: {(message.splitlines() or [''])[0]}")
+            say(f"  {shown(display)}: {shown(first_line(message))}")
         if len(summary.rejected) > 20:
             say(f"  ... and {len(summary.rejected) - 20} more (see grades.csv)")
     if summary.duplicates:
         say(f"duplicate students ({len(summary.duplicates)}): several files map to one student; "
             "the newest graded file counts")
         for d in summary.duplicates:
-            say(f"  {d.student}{f' ({d.assignment})' if d.assignment else ''}: kept {d.kept}; "
-                f"also {', '.join(d.others)}")
+            say(f"  {shown(d.student)}{f' ({d.assignment})' if d.assignment else ''}: kept "
+                f"{shown(d.kept)}; also {', '.join(shown(o) for o in d.others)}")
+    if summary.claims:
+        say(f"notebook metadata names another student ({len(summary.claims)}); the grade stays "
+            "with the student of the file name:")
+        for display, student, claimed in summary.claims[:20]:
+            say(f"  {shown(display)} ({shown(student)}): notebook metadata says student "
+                f"'{shown(claimed)}'")
+        if len(summary.claims) > 20:
+            say(f"  ... and {len(summary.claims) - 20} more (see grades.csv)")
     if summary.unmatched_names:
         say(f"{len(summary.unmatched_names)} file name(s) did not match --student-pattern; "
-            f"their whole name is used as the student, e.g. {summary.unmatched_names[0]}")
+            f"their whole name is used as the student, e.g. {shown(summary.unmatched_names[0])}")
     if summary.slowest:
-        say("slowest: " + ", ".join(f"{name} {seconds:.2f}s" for seconds, name in summary.slowest))
+        say("slowest: " + ", ".join(f"{shown(name)} {seconds:.2f}s"
+                                    for seconds, name in summary.slowest))
     if summary.out is not None:
         say(f"gradebook: {summary.out / 'gradebook.sqlite'}; grades: "
             f"{summary.out / exports.CSV_NAME}; feedback: {summary.out / exports.SUBMISSIONS_DIR}/")

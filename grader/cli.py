@@ -16,7 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
-from grader import __version__, exports, report, sandbox
+from grader import __version__, batch, exports, report, sandbox
 from grader.execute import WorkerPool
 from grader.notebook import NotebookError
 from grader.pipeline import GradingError, grade_notebook
@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a submission notebook; or folders, globs and files to grade as a batch")
     parser.add_argument("--assignment", metavar="ID",
                         help="assignment id (default: from notebook metadata or function names)")
+    parser.add_argument("--release", metavar="ID",
+                        help="one notebook: grade it as this course release (default: recognised "
+                             "from the notebook; see README)")
     parser.add_argument("--format", choices=["table", "json"],
                         help="one notebook: table for people (default), json for Gradescope's "
                              "results.json")
@@ -45,24 +48,24 @@ def build_parser() -> argparse.ArgumentParser:
                         help="auto (default): every isolation layer the system allows "
                              "(namespaces, read-only files, uid nobody, seccomp); rlimits: "
                              "resource limits only, e.g. to debug a submission")
-    batch = parser.add_argument_group(
+    group = parser.add_argument_group(
         "batch grading", "grade a folder (searched for *.ipynb), globs or several files into a "
         "resumable gradebook with grades.csv and per-submission feedback")
-    batch.add_argument("--out", metavar="DIR",
+    group.add_argument("--out", metavar="DIR",
                        help=f"output folder (default: ./{DEFAULT_OUT}); its presence also "
                             "selects batch mode for a single notebook")
-    batch.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+    group.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                        help="worker processes (default: one per available core)")
-    batch.add_argument("--regrade", action="store_true",
+    group.add_argument("--regrade", action="store_true",
                        help="grade every submission again, even those unchanged since the last run")
-    batch.add_argument("--student-pattern", metavar="REGEX", default=None,
+    group.add_argument("--student-pattern", metavar="REGEX", default=None,
                        help="regular expression with a named group 'student', searched in each "
                             "file's path below the folder given, without .ipynb (default: the "
                             "file name up to its first '_' or '-')")
-    batch.add_argument("--student-from", choices=["auto", "name", "metadata"], default="auto",
-                       help="auto (default): notebook metadata dnn_grader.student if present, else "
-                            "the file name; name: the file name only (metadata is editable by "
-                            "students)")
+    group.add_argument("--student-from", choices=batch.STUDENT_FROM, default="name",
+                       help="name (default): the file name (--student-pattern); metadata: "
+                            "notebook metadata dnn_grader.student if present, else the file name "
+                            "(students can edit metadata: only for notebooks you stamped)")
     parser.add_argument("--version", action="version", version=f"dnn-grader {__version__}")
     return parser
 
@@ -72,15 +75,25 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.protect_trusted_process()
     if is_batch(args):
         return main_batch(args)
-    with WorkerPool(size=1, isolation=args.isolation) as pool:
-        try:
-            result = grade_notebook(args.paths[0], pool, args.assignment, args.timeout,
-                                    Limits(memory_mb=args.memory_mb))
-        except (NotebookError, GradingError) as exc:
-            print(f"grade: cannot grade: {exc}", file=sys.stderr)
-            return EXIT_CANNOT_GRADE
+    path = args.paths[0]
+    try:
+        text = batch.decode(batch.read_submission(Path(path))[0])  # a regular file, capped
+        with WorkerPool(size=1, isolation=args.isolation) as pool:
+            result = grade_notebook(path, pool, args.assignment, args.timeout,
+                                    Limits(memory_mb=args.memory_mb), source=text,
+                                    release=args.release)
+    except batch.Unreadable as exc:
+        return cannot_grade(f"{path}: {exc}")
+    except (NotebookError, GradingError) as exc:
+        return cannot_grade(str(exc))
     write_report(result, args.format or "table", args.output)
     return EXIT_OK
+
+
+def cannot_grade(reason: str) -> int:
+    """Say on stderr (as printable text) why grading could not happen."""
+    print(f"grade: cannot grade: {report.printable(reason)}", file=sys.stderr)
+    return EXIT_CANNOT_GRADE
 
 
 def is_batch(args: argparse.Namespace) -> bool:
@@ -93,8 +106,10 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 def main_batch(args: argparse.Namespace) -> int:
     """Grade a batch into ``--out``; see grader/batch.py."""
-    from grader import batch
-
+    if args.release:
+        print("grade: --release is for one notebook; a batch grades each notebook as the "
+              "release it was written for", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
     if args.output or args.format:
         print("grade: --output/--format are for one notebook; a batch writes grades.csv, "
               "results.json and feedback.html files into --out", file=sys.stderr)

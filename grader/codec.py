@@ -3,7 +3,8 @@
 Only plain data is representable: ``None``, ``bool``, ``int``, ``float``, ``str``, numpy
 arrays and scalars of numeric or bool dtype, and ``tuple`` / ``list`` / ``dict`` of those.
 Types are checked exactly (``type(x) is dict``), so subclasses with hostile methods are
-refused instead of being trusted. Decoding validates every node and enforces size caps.
+refused instead of being trusted. Decoding validates every node and enforces size caps;
+whatever is wrong with a payload, only CodecError is raised. Array bytes are little-endian.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ ALLOWED_DTYPES = frozenset(
 MAX_DEPTH = 40
 MAX_NODES = 200_000
 MAX_BYTES = 64 * 1024 * 1024
+MAX_RANK = 32
 
 
 class CodecError(ValueError):
@@ -48,6 +50,8 @@ def _to_plain(value: Any, readable: bool, depth: int, budget: list[int]) -> Any:
         return value if math.isfinite(value) else {"__float__": repr(value)}
     if kind is np.ndarray or isinstance(value, np.generic) and kind.__module__ == "numpy":
         return _array_to_plain(value, readable)
+    if issubclass(kind, np.ndarray):
+        raise CodecError(_subclass_message(kind))
     if kind is tuple:
         return {"__tuple__": [_to_plain(v, readable, depth + 1, budget) for v in tuple.__iter__(value)]}
     if kind is list:
@@ -58,6 +62,14 @@ def _to_plain(value: Any, readable: bool, depth: int, budget: list[int]) -> Any:
                               _to_plain(v, readable, depth + 1, budget)] for k, v in items]}
     raise CodecError(f"values of type {kind.__module__}.{kind.__qualname__} cannot be graded; "
                      "return numpy arrays, numbers, strings, tuples, lists or dicts")
+
+
+def _subclass_message(kind: type) -> str:
+    if issubclass(kind, np.matrix):
+        return ("np.matrix results cannot be graded; return an np.ndarray (use np.array and "
+                "the @ operator instead of np.matrix)")
+    return (f"{kind.__module__}.{kind.__qualname__} (a subclass of np.ndarray) cannot be "
+            "graded; return a plain np.ndarray (e.g. np.asarray(value))")
 
 
 def _array_to_plain(value: Any, readable: bool) -> dict:
@@ -75,7 +87,8 @@ def _array_to_plain(value: Any, readable: bool) -> dict:
     if readable:
         node["data"] = [_json_number(x) for x in array.ravel().tolist()]
     else:
-        node["b64"] = base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+        little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        node["b64"] = base64.b64encode(little.tobytes()).decode("ascii")
     return node
 
 
@@ -114,10 +127,7 @@ def _from_plain(data: Any, depth: int, budget: list[int]) -> Any:
             raise CodecError("dict keys must be strings or numbers")
         return {k: _from_plain(p[1], depth + 1, budget) for k, p in zip(keys, pairs)}
     if "__float__" in data:
-        text = data["__float__"]
-        if text not in ("nan", "inf", "-inf"):
-            raise CodecError("malformed float node")
-        return float(text)
+        return _float_from_plain(data)
     if "__ndarray__" in data:
         return _array_from_plain(data)
     raise CodecError("unknown payload node")
@@ -129,29 +139,61 @@ def _expect_list(data: Any) -> list:
     return data
 
 
+def _float_from_plain(node: dict) -> float:
+    text = node.get("__float__")
+    if type(text) is not str or text not in ("nan", "inf", "-inf"):
+        raise CodecError("malformed float node")
+    return float(text)
+
+
 def _array_from_plain(node: dict) -> Any:
     name = node["__ndarray__"]
+    if type(name) is not str:
+        raise CodecError("malformed array dtype")
     if name not in ALLOWED_DTYPES:
-        raise CodecError(f"dtype {name!r} is not allowed")
+        raise CodecError(f"dtype {name[:40]!r} is not allowed")
     shape = _expect_list(node.get("shape"))
-    if any(type(n) is not int or n < 0 for n in shape) or len(shape) > 32:
+    if len(shape) > MAX_RANK or any(type(n) is not int or not 0 <= n <= MAX_BYTES for n in shape):
         raise CodecError("malformed array shape")
     dtype = np.dtype(name)
     size = math.prod(shape)
     if size * dtype.itemsize > MAX_BYTES:
         raise CodecError("array is larger than the size cap")
-    if "b64" in node:
-        raw = base64.b64decode(node["b64"], validate=True)
-        if len(raw) != size * dtype.itemsize:
-            raise CodecError("array data does not match its shape")
-        array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    else:
-        flat = _expect_list(node.get("data"))
-        if len(flat) != size:
-            raise CodecError("array data does not match its shape")
-        values = [_from_plain(x, 0, [2]) if type(x) is dict else x for x in flat]
-        array = np.array(values, dtype=dtype).reshape(shape)
-    return array[()] if node.get("scalar") else array
+    try:
+        if "b64" in node:
+            array = _array_from_bytes(node["b64"], dtype, size)
+        else:
+            array = _array_from_list(node.get("data"), dtype, size)
+        array = array.reshape(shape)
+    except CodecError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:  # numpy's refusals of odd data
+        raise CodecError(f"array data cannot be read: {str(exc)[:100]}") from None
+    return array[()] if node.get("scalar") is True else array
+
+
+def _array_from_bytes(text: Any, dtype: np.dtype, size: int) -> np.ndarray:
+    """Little-endian bytes (base64) as a native-order array."""
+    if type(text) is not str:
+        raise CodecError("malformed array data")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:  # binascii.Error, or text that is not ASCII
+        raise CodecError("array data is not valid base64") from None
+    if len(raw) != size * dtype.itemsize:
+        raise CodecError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype.newbyteorder("<")).astype(dtype)
+
+
+def _array_from_list(flat: Any, dtype: np.dtype, size: int) -> np.ndarray:
+    """A flat list of numbers (non-finite ones as float nodes) as an array."""
+    flat = _expect_list(flat)
+    if len(flat) != size:
+        raise CodecError("array data does not match its shape")
+    values = [_float_from_plain(x) if type(x) is dict else x for x in flat]
+    if any(type(x) not in (int, float, bool) for x in values):
+        raise CodecError("array data must be a flat list of numbers")
+    return np.array(values, dtype=dtype)
 
 
 def dumps(value: Any, readable: bool = False) -> bytes:

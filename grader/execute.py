@@ -1,15 +1,17 @@
-"""Stage 3 (trusted side): fork servers, one child per graded function, strict frame reading.
+"""Stage 3 (trusted side): pristine fork servers, a child per submission, strict frames.
 
 Each ``Worker`` is a fresh interpreter (``python -P -m grader.worker``) set up for one
-assignment with public material only, started with an allowlisted environment. For every
-graded function the worker forks a child and hands this process the child's pipes; the task
-goes to that child alone, and its frames are read and validated here: exactly one ``ready``
-frame, then one ``fatal`` frame or one frame per case in order, then the end frame. Anything
-else (a duplicate, an unsolicited or malformed frame, bytes after the end) is tampering and
-the function scores nothing. Sizes, counts and texts are capped before anything is decoded.
+assignment with public material only, started with an allowlisted environment. For each
+submission (or each graded function, ``per_function``) the server forks a child and hands
+this process the child's pipes. Tasks go to that child one at a time, the next only once the
+previous one has ended, and its frames are read and validated here: one ``ready`` frame
+first, then per task one ``fatal`` frame or one frame per case in order, then the end frame.
+Anything else (a duplicate, an unsolicited or malformed frame, bytes after the end) is
+tampering and the function scores nothing. Sizes, counts and texts are capped before anything is decoded.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import queue
@@ -20,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +96,8 @@ def worker_env() -> dict[str, str]:
 class Worker:
     """One fork server, prepared for one assignment."""
 
-    def __init__(self, setup: tuple, isolation: str = "auto") -> None:
-        self.setup = setup
+    def __init__(self, setup: tuple, isolation: str = "auto", per_function: bool = False) -> None:
+        self.setup, self.per_function = setup, per_function
         self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._proc = subprocess.Popen(
             [sys.executable, "-P", "-m", "grader.worker", str(theirs.fileno()), isolation],
@@ -103,44 +105,103 @@ class Worker:
             env=worker_env(), cwd="/", pass_fds=[theirs.fileno()])
         theirs.close()
         self.error: str | None = None
-        self.isolation: list[str] = []
+        self._isolation: list[str] = []
+        self._greeted = False
         try:
-            self._hello(setup)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            self.error = f"the grading worker could not start ({exc})"
+            path, preamble, warm = setup
+            self._sock.send(json.dumps({"path": path, "preamble": preamble,
+                                        "warm": list(warm)}).encode())
+        except OSError as exc:
+            self._fail(exc)
 
-    def _hello(self, setup: tuple) -> None:
-        path, preamble, warm = setup
-        self._sock.settimeout(STARTUP_SECONDS)
-        self._sock.send(json.dumps({"path": path, "preamble": preamble,
-                                    "warm": list(warm)}).encode())
-        hello = json.loads(self._sock.recv(1 << 16) or b"null")
-        self._sock.settimeout(CONTROL_SECONDS)
-        self.isolation = [str(layer) for layer in hello["isolation"]]
-        if hello.get("error"):
-            self.error = str(hello["error"])[:TEXT_CAP]
+    @property
+    def isolation(self) -> list[str]:
+        """The layers the fork server achieved (waits for its hello)."""
+        self._greet()
+        return self._isolation
+
+    def _fail(self, exc: Exception) -> None:
+        self.error = f"the grading worker could not start ({exc})"
+        self._greeted = True
+
+    def _greet(self) -> None:
+        """Wait for the server's hello (it starts while the grader builds its plan)."""
+        if self._greeted:
+            return
+        self._greeted = True
+        try:
+            self._sock.settimeout(STARTUP_SECONDS)
+            hello = json.loads(self._sock.recv(1 << 16) or b"null")
+            self._sock.settimeout(CONTROL_SECONDS)
+            self._isolation = [str(layer) for layer in hello["isolation"]]
+            if hello.get("error"):
+                self.error = str(hello["error"])[:TEXT_CAP]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self._fail(exc)
 
     def run(self, job: Job) -> list[RunResult]:
-        """Run each task of ``job`` in a child of its own, in order."""
-        return [self.run_task(task, job.limits) for task in job.tasks]
-
-    def run_task(self, task: Task, limits: Limits) -> RunResult:
+        """Run the tasks of ``job`` in order, in one child forked for this submission alone
+        (``per_function``: a child for every task). A task is only sent once the previous one
+        has ended; after a crash, timeout or tampering the rest go to a fresh child."""
+        self._greet()
         if self.error:
             kind = "worker" if not self.alive else "setup"
-            return RunResult({}, {"fatal": kind, "error": self.error}, "done", self.isolation, 0.0)
+            failed = RunResult({}, {"fatal": kind, "error": self.error}, "done", self.isolation, 0.0)
+            return [failed] * len(job.tasks)
+        limits = replace(job.limits, hide=tuple(self._in_view(job.limits.hide)))
+        results: list[RunResult] = []
+        child, isolation = None, None
+        for task in job.tasks:
+            if child is None:
+                try:
+                    child, isolation = self._spawn(limits), None
+                except (OSError, ValueError, KeyError, TypeError) as exc:
+                    self.close()
+                    failed = _failed_run(f"the grading worker stopped unexpectedly ({exc})")
+                    return results + [failed] * (len(job.tasks) - len(results))
+            result = run_child(task, limits, child[1], child[2], isolation)
+            results.append(result)
+            isolation = result.isolation
+            if result.ending != "done" or self.per_function:
+                self._finish(child)
+                child = None
+        if child is not None:
+            self._finish(child)
+        return results
+
+    def run_task(self, task: Task, limits: Limits) -> RunResult:
+        """Run one task in a child of its own."""
+        per_function, self.per_function = self.per_function, True
         try:
-            pid, task_fd, frame_fd = self._spawn(limits)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            self.close()
-            return _failed_run(f"the grading worker stopped unexpectedly ({exc})")
-        try:
-            return run_child(task, limits, task_fd, frame_fd)
+            return self.run(Job("", "", [task], limits))[0]
         finally:
-            os.close(task_fd)
-            os.close(frame_fd)
-            self._end(pid)
+            self.per_function = per_function
+
+    def _in_view(self, paths: tuple[str, ...]) -> list[str]:
+        """The paths to hide that lie in the child's allowlisted view (others do not exist
+        there), so that limits, and the spare child made for them, stay the same."""
+        roots = self._view_roots
+        return [p for p in paths
+                if any(os.path.realpath(p) == r or os.path.realpath(p).startswith(r + "/")
+                       for r in roots)]
+
+    @functools.cached_property
+    def _view_roots(self) -> list[str]:
+        import grader
+        from grader import sandbox
+
+        needed = [*sandbox.interpreter_paths(), os.path.dirname(os.path.abspath(grader.__file__)),
+                  self.setup[0]]
+        return [r.rstrip("/") for r in sandbox.allowlist(needed)]
+
+    def _finish(self, child: tuple[int, int, int]) -> None:
+        pid, task_fd, frame_fd = child
+        os.close(task_fd)
+        os.close(frame_fd)
+        self._end(pid)
 
     def _spawn(self, limits: Limits) -> tuple[int, int, int]:
+        """A child from the server: its pid, the task pipe to it and the frame pipe from it."""
         self._sock.send(json.dumps({"op": "spawn", "limits": limits.to_dict()}).encode())
         data, fds, _, _ = socket.recv_fds(self._sock, 1024, 2)
         if len(fds) != 2:
@@ -169,12 +230,14 @@ class Worker:
             self._proc.wait()
 
 
-def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int) -> RunResult:
-    """Hand ``task`` to a child and read its frames until the end, deadline or cap."""
+def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
+              isolation: list[str] | None = None) -> RunResult:
+    """Hand ``task`` to a child and read its frames until the end, deadline or cap.
+    ``isolation``: the layers its ``ready`` frame reported, when it has run a task before."""
     started = time.monotonic()
     deadline = started + limits.wall_seconds
     payload = json.dumps(task.__dict__).encode()
-    reader = FrameReader(len(task.cases), limits.result_mb * 1024 * 1024)
+    reader = FrameReader(len(task.cases), limits.result_mb * 1024 * 1024, isolation)
     os.set_blocking(task_fd, False)
     pending = memoryview(HEADER.pack(len(payload)) + payload)
     ending = None
@@ -207,13 +270,13 @@ def _more_bytes(fd: int) -> bool:
 class FrameReader:
     """Incremental, strict parser of one child's frame stream."""
 
-    def __init__(self, cases: int, cap: int) -> None:
+    def __init__(self, cases: int, cap: int, isolation: list[str] | None = None) -> None:
         self.expected_cases, self.cap = cases, cap
         self.buffer, self.total = b"", 0
-        self.isolation: list[str] = []
+        self.isolation: list[str] = isolation or []
         self.cases: dict[int, dict] = {}
         self.fatal: dict | None = None
-        self.started = False
+        self.started = isolation is not None
 
     def feed(self, chunk: bytes) -> str | None:
         """Take more bytes; returns the ending once the stream is settled, else None."""
@@ -301,17 +364,32 @@ class WorkerPool:
     for the assignment of the job it runs, and replaced when it dies or when a job of
     another assignment needs the slot.
 
-    ``isolation`` is "auto" (every layer the system allows) or "rlimits" (limits only).
+    ``isolation`` is "auto" (every layer the system allows) or "rlimits" (limits only);
+    ``per_function`` gives every graded function a child of its own (one per submission by
+    default).
     """
 
-    def __init__(self, size: int, isolation: str = "auto") -> None:
-        self.isolation = isolation
+    def __init__(self, size: int, isolation: str = "auto", per_function: bool = False) -> None:
+        self.isolation, self.per_function = isolation, per_function
         self._idle: queue.Queue[Worker | None] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
         self._closed = threading.Event()
         for _ in range(max(1, size)):
             self._idle.put(None)
+
+    def prepare(self, setup: tuple) -> None:
+        """Start a fork server for ``setup`` in a free empty slot, if there is one, so that
+        it is ready by the time a job for it comes."""
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return
+        if worker is None and not self._closed.is_set():
+            worker = Worker(setup, self.isolation, self.per_function)
+            with self._lock:
+                self._all.append(worker)
+        self._idle.put(worker)
 
     def run(self, job: Job) -> list[RunResult]:
         """Run ``job`` on the next free slot; raises PoolClosed once the pool is closed."""
@@ -331,7 +409,7 @@ class WorkerPool:
                 return worker
             if worker is not None:
                 self._discard(worker)
-            worker = Worker(setup, self.isolation)
+            worker = Worker(setup, self.isolation, self.per_function)
             with self._lock:
                 self._all.append(worker)
             return worker

@@ -14,6 +14,7 @@ import html
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,15 @@ def _entries(folder: str | Path) -> list[os.DirEntry]:
 
 # ----------------------------------------------------------------------------- per submission
 
+_EXPORT_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+
+
 def submission_dir(out: Path, export_name: str) -> Path:
+    """The export folder of one submission; ``export_name`` must be one plain path component
+    (no separator, no leading dot so neither ``.`` nor ``..``, at most 100 characters), else
+    ValueError."""
+    if not _EXPORT_NAME.fullmatch(export_name):
+        raise ValueError(f"unsafe export folder name {export_name!r}")
     return out / SUBMISSIONS_DIR / export_name
 
 
@@ -94,6 +103,7 @@ def write_submission(out: Path, export_name: str, student: str, display: str,
     """Write results.json and feedback.html of one submission; its folder is returned."""
     folder = submission_dir(out, export_name)
     folder.mkdir(parents=True, exist_ok=True)
+    message = report.clip(message)
     if result is not None:
         data = report.gradescope(result)
     else:
@@ -128,8 +138,11 @@ padding:.4rem .7rem;border-radius:.3rem}.warn{color:#9a6700}footer{color:#777;fo
 
 def feedback_html(student: str, display: str, result: SubmissionResult | None,
                   message: str = "") -> str:
-    """A self-contained, escaped HTML feedback page for one submission."""
+    """A self-contained, escaped HTML feedback page for one submission (texts capped)."""
     e = html.escape
+    student, display = (report.clip(text, report.LINE_CHARS) for text in (student, display))
+    message = report.clip(message)
+    result = report.capped(result) if result is not None else None
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>Feedback: {e(student)}</title><style>{STYLE}</style></head><body>"]
@@ -141,6 +154,8 @@ def feedback_html(student: str, display: str, result: SubmissionResult | None,
         total = _out_of(result.score, result.max_score)
         parts += [f"<h1>{e(result.assignment)}: {total}</h1>",
                   f'<p class="meta">{e(result.title)} · {e(student)} · {e(display)}</p>']
+        if result.release:
+            parts.append(f'<p class="meta">{e(result.graded_as)}</p>')
         parts += [f'<p class="warn">warning: {e(w)}</p>' for w in result.warnings]
         parts.append("<table><thead><tr><th>function</th><th>points</th><th>status</th></tr>"
                      "</thead><tbody>")
@@ -201,6 +216,13 @@ class Row:
     max_score: float | None
     mtime: float | None
     functions: list[tuple[str, float, float]] = field(default_factory=list)  # name, score, max
+    meta_student: str | None = None  # metadata.dnn_grader.student of the file, if any
+
+    @property
+    def claimed(self) -> str | None:
+        """The student named by the notebook metadata when it is not the one graded."""
+        meta = self.meta_student
+        return meta if meta and meta.casefold() != self.student.casefold() else None
 
 
 @dataclass
@@ -270,12 +292,21 @@ def grades_csv(rows: Iterable[Row]) -> tuple[str, list[Duplicate]]:
                  for r in rows_of if r.status != "graded"]
         notes += [f"duplicate: also {', '.join(dup_note[(student, r.assignment)].others)}"
                   for r in rows_of if (student, r.assignment) in dup_note]
+        notes += [f"{r.display}: notebook metadata says student '{r.claimed}'"
+                  for r in rows_of if r.claimed]
         line.append(_cell(" | ".join(notes)))
         writer.writerow(line)
     return buffer.getvalue(), duplicates
 
 
+# a formula start where a spreadsheet may see a new cell: the start, or after a ; or , that
+# some spreadsheets split on (tabs and line breaks are spaces by then)
+_FORMULA = re.compile(r"(^|[;,])(\s*)(?=[=+\-@])")
+
+
 def _cell(text: str) -> str:
-    """Neutralise spreadsheet formulas in student-controlled text (CSV injection)."""
-    text = " ".join(str(text).split())
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Student-controlled text made inert for spreadsheets (CSV injection: a quote before every
+    formula start, also after ``;``/``,`` for spreadsheets splitting on them) and terminals
+    (control characters made visible), on one line."""
+    text = report.printable(" ".join(str(text).split()))
+    return _FORMULA.sub(r"\1\2'", text)

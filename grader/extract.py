@@ -10,6 +10,8 @@ GRADED_RE = re.compile(r"^#\s*GRADED FUNCTION:\s*([A-Za-z_]\w*)\s*$")
 START_RE = re.compile(r"^\s*#+\s*(START CODE HERE|YOUR CODE STARTS HERE)", re.IGNORECASE)
 END_RE = re.compile(r"^\s*#+\s*(END CODE HERE|YOUR CODE ENDS HERE)", re.IGNORECASE)
 PLACEHOLDER_RE = re.compile(r"^\s*[^#=]+=\s*None(\s*,\s*None)*\s*(#.*)?$")
+STUB_RE = re.compile(r"^\s*(pass|None|\.\.\.)\s*(#.*)?$")  # a region holding only these is a stub
+EMPTY_REGION = "an empty START/END CODE HERE region"
 MAGIC_RE = re.compile(r"^(\s*)[%!]")
 
 
@@ -24,7 +26,7 @@ class GradedCell:
 
     @property
     def unfinished(self) -> bool:
-        """True while a student region still holds a ``x = None`` placeholder."""
+        """True while a student region still holds a placeholder or nothing at all."""
         return bool(self.placeholders)
 
 
@@ -40,8 +42,8 @@ def graded_cells(nb: nbformat.NotebookNode) -> tuple[dict[str, GradedCell], list
             continue
         if name in cells:
             warnings.append(f"{name}: graded cell appears more than once; the last one is graded")
-        source = strip_magics(cell.source)
-        cells[name] = GradedCell(name, source, index, placeholders(source))
+        cells[name] = GradedCell(name, strip_magics(cell.source), index,
+                                 placeholders(cell.source))
     return cells, warnings
 
 
@@ -69,9 +71,19 @@ def regions(source: str) -> list[list[str]]:
 
 
 def placeholders(source: str) -> list[str]:
-    """Placeholder lines (``W1 = None``) still present inside the student regions."""
-    return [line.strip() for region in regions(source) for line in region
-            if PLACEHOLDER_RE.match(line)]
+    """What the student regions still hold of the scaffold: ``W1 = None`` lines, the lines of
+    a region holding only ``pass``/``None``, and EMPTY_REGION for a region without code."""
+    found = []
+    for region in regions(source):
+        code = [line.strip() for line in region
+                if line.strip() and not line.lstrip().startswith("#")]
+        if not code:
+            found.append(EMPTY_REGION)
+        elif all(STUB_RE.match(line) for line in code):
+            found += code
+        else:
+            found += [line.strip() for line in region if PLACEHOLDER_RE.match(line)]
+    return found
 
 
 def strip_magics(source: str) -> str:

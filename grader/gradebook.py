@@ -16,10 +16,11 @@ import json
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
+from grader import report
 from grader.results import CaseResult, FunctionResult, SubmissionResult
 
 FILENAME = "gradebook.sqlite"
@@ -132,8 +133,9 @@ class Gradebook:
     def summaries(self) -> list[sqlite3.Row]:
         """Every submission without its report (cheap: for the gradebook CSV and duplicates)."""
         return self._db.execute(
-            "SELECT path, display, export_name, student, student_source, assignment, status, "
-            "message, score, max_score, mtime FROM submissions ORDER BY path").fetchall()
+            "SELECT path, display, export_name, student, student_source, meta_student, "
+            "assignment, status, message, score, max_score, mtime FROM submissions "
+            "ORDER BY path").fetchall()
 
     def function_scores(self) -> dict[str, list[sqlite3.Row]]:
         """Function rows (function, score, max_score, status) by submission path, in order."""
@@ -143,22 +145,13 @@ class Gradebook:
             found.setdefault(row["path"], []).append(row)
         return found
 
-    def export_name_for(self, path: str, wanted: str) -> str:
-        """The export folder name of ``path``: kept once given, ``wanted`` if still free."""
-        row = self._db.execute("SELECT export_name FROM submissions WHERE path = ?",
-                               (path,)).fetchone()
-        if row:
-            return row[0]
-        taken = self._db.execute("SELECT 1 FROM submissions WHERE export_name = ?",
-                                 (wanted,)).fetchone()
-        if taken is None:
-            return wanted
-        return f"{wanted}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
-
     # ---------------------------------------------------------------- writing
 
     def record(self, record: Record, result: SubmissionResult | None) -> None:
-        """Store one submission and its function rows atomically (replacing older rows)."""
+        """Store one submission and its function rows atomically (replacing older rows);
+        student-derived texts are capped (``report.capped``)."""
+        record = replace(record, message=report.clip(record.message))
+        result = report.capped(result) if result is not None else None
         with self._transaction():
             self._db.execute("DELETE FROM submissions WHERE path = ?", (record.path,))
             columns = list(record.__dict__)
@@ -217,13 +210,24 @@ def result_from_dict(data: dict) -> SubmissionResult:
     functions = [FunctionResult(**{**f, "cases": [CaseResult(**c) for c in f["cases"]]})
                  for f in data["functions"]]
     return SubmissionResult(data["path"], data["assignment"], data["title"], functions,
-                            list(data.get("warnings", [])), list(data.get("isolation", [])))
+                            list(data.get("warnings", [])), list(data.get("isolation", [])),
+                            **{k: str(data.get(k, "")) for k in
+                               ("release", "release_title", "release_note")})
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
 
 
-def safe_name(text: str, limit: int = 80) -> str:
-    """A file-system-safe folder name derived from ``text``."""
-    name = _UNSAFE.sub("_", text).strip("._") or "submission"
-    return name[:limit]
+def safe_name(text: str, limit: int = 60) -> str:
+    """A readable file-system-safe name from ``text``: only ``[A-Za-z0-9._-]``, no ``..``, not
+    starting or ending with ``.``, ``_`` or ``-``, at most ``limit`` characters."""
+    return _UNSAFE.sub("_", text)[:limit].strip("._-") or "submission"
+
+
+def export_name(path: str, relative: str) -> str:
+    """The export folder name of the submission recorded as ``path`` (its absolute path, the
+    gradebook key): the readable ``relative`` path (without .ipynb) and a hash of ``path``, so
+    it is the same on every run and never shared by two submissions."""
+    stem = relative[: -len(".ipynb")] if relative.endswith(".ipynb") else relative
+    digest = hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"{safe_name(stem.replace('/', '__'))}-{digest}"

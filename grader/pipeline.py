@@ -2,13 +2,14 @@
 
     notebook.read  →  extract.graded_cells  →  execute.WorkerPool.run  →  checks.judge
 
-A submission is one job for a worker; its graded functions are its tasks, run dependencies
-first, each with the reference standing in for the graded functions it calls.
+A submission is one job for a worker, graded by the rules of the course release it was
+written for (``releases.detect``); its graded functions are its tasks, run dependencies first,
+each with the reference standing in for the graded functions it calls (a function whose cases
+send different stand-ins has one task per stand-in set).
 """
 from __future__ import annotations
 
 import functools
-import inspect
 import json
 import os
 import site
@@ -17,8 +18,8 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader import checks, codec, extract, notebook, spec
-from grader.execute import Job, Task, WorkerPool
+from grader import checks, codec, extract, notebook, releases, spec
+from grader.execute import Job, RunResult, Task, WorkerPool
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
 
@@ -29,43 +30,61 @@ class GradingError(Exception):
 
 @dataclass
 class Plan:
-    """Per-assignment grading material, built once in the trusted process."""
+    """Grading material of one release of an assignment, built once in the trusted process."""
 
     assignment: spec.Assignment
+    release: releases.Release
+    functions: dict[str, spec.Function]  # as the release grades them
     inputs: dict[str, list[tuple]]
     encoded: dict[str, list[dict]]
     expected: dict[str, list]
     arg_names: dict[str, list[str]]
+    support: dict[str, list[list[str]]]  # per case: the cells run after the student's cell
+
+    def tasks(self, name: str, cell: extract.GradedCell) -> list[tuple[Task, list[int]]]:
+        """The worker tasks of function ``name``: one per distinct support, with the indices
+        of the cases it runs."""
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for index, support in enumerate(self.support[name]):
+            groups.setdefault(tuple(support), []).append(index)
+        return [(Task(function=name, cell=cell.source, support=list(support),
+                      cases=[self.encoded[name][i] for i in indices]), indices)
+                for support, indices in groups.items()]
 
 
 _plan_lock = threading.Lock()
 
 
-def plan_for(assignment_id: str) -> Plan:
-    """The assignment's plan, built once (thread-safe: building edits sys.path/sys.modules)."""
+def plan_for(assignment_id: str, release_id: str | None = None) -> Plan:
+    """The plan of an assignment's release (default: the newest), built once (thread-safe:
+    building edits sys.path/sys.modules)."""
     with _plan_lock:
-        return _build_plan(assignment_id)
+        return _build_plan(assignment_id, release_id)
 
 
 @functools.cache
-def _build_plan(assignment_id: str) -> Plan:
+def _build_plan(assignment_id: str, release_id: str | None) -> Plan:
     """Load the spec, build every case's inputs and read the stored expected outputs."""
     assignment = spec.load(assignment_id)
+    release = releases.get(assignment_id, release_id)
     path = assignment.fixtures_dir / "expected.json"
     if not path.is_file():
         raise GradingError(f"{path} is missing; run: python -m grader.fixtures {assignment_id}")
     stored = codec.from_plain(json.loads(path.read_text()))
-    inputs, encoded, expected, names = {}, {}, {}, {}
-    for name, function in assignment.functions.items():
-        missing = [c.key for c in function.cases if c.key not in stored]
+    functions, inputs, encoded, expected, names, support = {}, {}, {}, {}, {}, {}
+    for name, base in assignment.functions.items():
+        functions[name] = function = release.apply(base)
+        keys = [release.expected_key(c) for c in function.cases]
+        missing = [key for key in keys if key not in stored]
         if missing:
             raise GradingError(f"{path} has no expected output for {missing}; regenerate it")
         inputs[name] = [assignment.build_inputs(c) for c in function.cases]
         encoded[name] = [{"args": codec.to_plain(args), "seed": c.seed}
                          for args, c in zip(inputs[name], function.cases)]
-        expected[name] = [stored[c.key] for c in function.cases]
-        names[name] = list(inspect.signature(assignment.reference(name)).parameters)
-    return Plan(assignment, inputs, encoded, expected, names)
+        expected[name] = [stored[key] for key in keys]
+        names[name] = releases.arg_names(assignment, release, name)
+        support[name] = [releases.support(assignment, release, c) for c in function.cases]
+    return Plan(assignment, release, functions, inputs, encoded, expected, names, support)
 
 
 def resolve_assignment(nb, override: str | None, graded: set[str]) -> str:
@@ -85,40 +104,67 @@ def resolve_assignment(nb, override: str | None, graded: set[str]) -> str:
 
 def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None = None,
                    timeout: float | None = None, limits: Limits = Limits(),
-                   hide: tuple[str, ...] = (), source: str | None = None) -> SubmissionResult:
+                   hide: tuple[str, ...] = (), source: str | None = None,
+                   release: str | None = None) -> SubmissionResult:
     """Grade one notebook; raises NotebookError/GradingError when it cannot be graded.
 
     ``hide``: more paths the student code must not see (a batch's other folders);
-    ``source``: the notebook text when the caller has already read the file.
+    ``source``: the notebook text when the caller has already read the file;
+    ``release``: the course release to grade it as (default: detected from the notebook).
     """
     nb = notebook.read(path) if source is None else notebook.parse(source, str(path))
     cells, warnings = extract.graded_cells(nb)
     try:
-        plan = plan_for(resolve_assignment(nb, assignment_id, set(cells)))
+        found = resolve_assignment(nb, assignment_id, set(cells))
+        detection = releases.detect(nb, cells, found, release)
+        pool.prepare(worker_setup(spec.load(found), detection.release))
+        plan = plan_for(found, detection.release.id)
     except spec.SpecError as exc:
         raise GradingError(str(exc)) from None
     assignment = plan.assignment
     names = [n for n in assignment.grading_order if n in cells]
-    limits = _deadline(limits, timeout or assignment.timeout, len(names))
+    tasks = [(name, *task) for name in names for task in plan.tasks(name, cells[name])]
+    limits = _deadline(limits, timeout or assignment.timeout)
     limits = replace(limits, hide=hidden_paths(Path(path), assignment) + tuple(hide))
-    job = Job(path=str(assignment.directory), preamble=assignment.preamble,
-              tasks=[_task(plan, name, cells[name]) for name in names], limits=limits,
-              warm=list(assignment.warm))
-    runs = dict(zip(names, pool.run(job))) if names else {}
+    folder, preamble, warm = worker_setup(assignment, plan.release)
+    job = Job(path=folder, preamble=preamble, tasks=[task for _, task, _ in tasks],
+              limits=limits, warm=list(warm))
+    runs = _merge_runs(tasks, pool.run(job)) if tasks else {}
     results = [checks.judge(function, cells.get(name), runs.get(name), plan.expected[name],
                             plan.inputs[name], plan.arg_names[name])
-               for name, function in assignment.functions.items()]
+               for name, function in plan.functions.items()]
     extra = sorted(set(cells) - set(assignment.functions))
     if extra:
         warnings.append(f"graded cells not part of {assignment.id} were ignored: {', '.join(extra)}")
     isolation = next((r.isolation for r in runs.values() if r.isolation), [])
     return SubmissionResult(str(path), assignment.id, assignment.title, results, warnings,
-                            isolation)
+                            isolation, release=plan.release.id,
+                            release_title=plan.release.title, release_note=detection.note)
 
 
-def _task(plan: Plan, name: str, cell: extract.GradedCell) -> Task:
-    return Task(function=name, cell=cell.source, cases=plan.encoded[name],
-                support=plan.assignment.support_sources(name))
+def worker_setup(assignment: spec.Assignment, release: releases.Release) -> tuple:
+    """What a fork server is prepared with for this release: public material only."""
+    return (str(assignment.directory), releases.preamble(assignment, release),
+            tuple(releases.warm(assignment, release)))
+
+
+def _merge_runs(tasks: list[tuple[str, Task, list[int]]],
+                runs: list[RunResult]) -> dict[str, RunResult]:
+    """One run per function: its tasks' case frames put back at the cases' indices, and the
+    ending of its first task that did not return every case."""
+    merged: dict[str, tuple[RunResult, bool]] = {}
+    for (name, _, indices), run in zip(tasks, runs):
+        cases = {indices[i]: frame for i, frame in run.cases.items() if 0 <= i < len(indices)}
+        short = len(cases) < len(indices)
+        if name not in merged:
+            merged[name] = (replace(run, cases=cases), short)
+            continue
+        first, first_short = merged[name]
+        merged[name] = (replace(first, cases={**first.cases, **cases},
+                                fatal=first.fatal or run.fatal,
+                                ending=run.ending if short and not first_short else first.ending,
+                                seconds=first.seconds + run.seconds), first_short or short)
+    return {name: run for name, (run, _) in merged.items()}
 
 
 def hidden_paths(submission: Path, assignment: spec.Assignment) -> tuple[str, ...]:
@@ -139,7 +185,7 @@ def hideable(folder: Path) -> bool:
                    for p in (Path(os.path.realpath(n)) for n in needed))
 
 
-def _deadline(limits: Limits, seconds: float, tasks: int) -> Limits:
-    """``limits`` with a wall-clock deadline per task and a CPU-time limit for them all."""
-    return replace(limits, wall_seconds=seconds,
-                   cpu_seconds=max(1, int(seconds * 2 * max(1, tasks)) + 1))
+def _deadline(limits: Limits, seconds: float) -> Limits:
+    """``limits`` with a wall-clock deadline and a CPU-time limit per graded function (each
+    runs in a child of its own)."""
+    return replace(limits, wall_seconds=seconds, cpu_seconds=max(1, int(seconds * 2) + 1))

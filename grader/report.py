@@ -1,12 +1,19 @@
-"""Stage 5: present results — a terminal table and the Gradescope ``results.json`` schema."""
+"""Stage 5: present results — a terminal table and the Gradescope ``results.json`` schema.
+
+Every text that comes from a submission (messages, printed output, names, paths) is untrusted:
+writers pass results through ``capped`` (bounded sizes) and show text on a terminal through
+``printable`` (no control characters) inside rich ``Text`` objects (never parsed as markup).
+"""
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from grader.results import PASSED, SubmissionResult
 
@@ -14,10 +21,62 @@ STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "error"
                 "timeout": "magenta", "missing": "red", "not implemented": "dim"}
 
 
+MESSAGE_CHARS, OUTPUT_CHARS, LINE_CHARS, MAX_WARNINGS = 2000, 4000, 300, 20
+
+# C0/C1 controls (but newline and tab), DEL, and the bidirectional overrides and isolates
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\n\t\u2028\u2029]")
+
+
+def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (plus a note of how much was cut), each line cut at
+    LINE_CHARS."""
+    head = text[:limit]
+    lines = [line if len(line) <= LINE_CHARS else line[:LINE_CHARS] + "…"
+             for line in head.split("\n")]
+    cut = f"\n… [{len(text) - limit} more characters cut]" if len(text) > limit else ""
+    return "\n".join(lines) + cut
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (but newlines and tabs) shown as
+    ``\\x1b``-style escapes."""
+    return _CONTROL.sub(_visible, str(text))
+
+
+def one_line(text: str, limit: int = LINE_CHARS) -> str:
+    """``text`` for one terminal or log line: ``printable``, line breaks and tabs shown as
+    escapes too, cut at ``limit`` characters."""
+    shown = _LINE_BREAKS.sub(_visible, printable(text[:limit]))
+    return shown + "…" if len(text) > limit else shown
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def capped(result: SubmissionResult) -> SubmissionResult:
+    """A copy of ``result`` whose student-derived texts are bounded (see ``clip``)."""
+    functions = [replace(f, message=clip(f.message), hint=clip(f.hint),
+                         output=clip(f.output, OUTPUT_CHARS),
+                         cases=[replace(c, message=clip(c.message)) for c in f.cases])
+                 for f in result.functions]
+    warnings = [clip(w) for w in result.warnings[:MAX_WARNINGS]]
+    if len(result.warnings) > MAX_WARNINGS:
+        warnings.append(f"... and {len(result.warnings) - MAX_WARNINGS} more warnings")
+    return replace(result, path=clip(result.path, LINE_CHARS), functions=functions,
+                   warnings=warnings)
+
+
 def print_table(result: SubmissionResult, stream: TextIO | None = None) -> None:
     """A readable summary: one row per function with points, status and first failure."""
+    result = capped(result)
     console = Console(file=stream, highlight=False, soft_wrap=False)
-    console.print(escape(f"{result.assignment} — {result.title}: {result.path}"), style="bold")
+    console.print(Text(printable(f"{result.assignment} — {result.title}: {result.path}"),
+                       style="bold"))
+    if result.release:
+        console.print(Text(printable(result.graded_as)))
     table = Table(expand=False)
     table.add_column("function", no_wrap=True)
     table.add_column("points", justify="right", no_wrap=True)
@@ -25,19 +84,22 @@ def print_table(result: SubmissionResult, stream: TextIO | None = None) -> None:
     table.add_column("first failure", overflow="fold")
     for f in result.functions:
         style = STATUS_STYLE.get(f.status, "")
-        table.add_row(f.name, f"{points(f.score)}/{points(f.max_score)}",
-                      f"[{style}]{f.status}[/{style}]", escape(_first_lines(f.message, 4)))
+        table.add_row(Text(printable(f.name)), f"{points(f.score)}/{points(f.max_score)}",
+                      Text(printable(f.status), style=style),
+                      Text(printable(_first_lines(f.message, 4))))
     table.add_section()
-    table.add_row("[bold]total[/bold]", f"[bold]{points(result.score)}/{points(result.max_score)}[/bold]",
-                  "", "")
+    total = f"{points(result.score)}/{points(result.max_score)}"
+    table.add_row(Text("total", style="bold"), Text(total, style="bold"), "", "")
     console.print(table)
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
-    console.print(f"isolation: {', '.join(result.isolation) or 'unknown'}", style="dim")
+        console.print(Text.assemble(("warning:", "yellow"), " ", printable(warning)))
+    console.print(Text(printable(f"isolation: {', '.join(result.isolation) or 'unknown'}"),
+                       style="dim"))
 
 
 def gradescope(result: SubmissionResult) -> dict:
     """The submission in Gradescope's results.json format."""
+    result = capped(result)
     tests = [{
         "name": f.name,
         "score": f.score,
@@ -50,9 +112,11 @@ def gradescope(result: SubmissionResult) -> dict:
         "score": result.score,
         "max_score": result.max_score,
         "output": "\n".join([f"{result.assignment}: {points(result.score)}/{points(result.max_score)}"]
+                            + ([result.graded_as] if result.release else [])
                             + [f"warning: {w}" for w in result.warnings]),
         "tests": tests,
-        "extra_data": {"assignment": result.assignment, "isolation": result.isolation},
+        "extra_data": {"assignment": result.assignment, "isolation": result.isolation,
+                       "release": result.release, "release_note": result.release_note},
     }
 
 

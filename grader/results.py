@@ -1,10 +1,28 @@
 """Result records shared by the checks, the report and batch grading."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 PASSED, PARTIAL, FAILED = "passed", "partial", "failed"
 NOT_IMPLEMENTED, MISSING, ERROR, TIMEOUT = "not implemented", "missing", "error", "timeout"
+MAX_MESSAGE_CHARS = 2_000
+MAX_OUTPUT_CHARS = 4_000
+MAX_LINE_CHARS = 300
+CUT = "…"
+# control characters but newline and tab (terminal escapes, carriage returns), bidi overrides,
+# and lone surrogates (which cannot be written as UTF-8)
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def safe_text(text: object, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` fit to be stored and shown: unsafe characters removed, every line cut to
+    ``MAX_LINE_CHARS`` and the whole to ``limit`` characters."""
+    text = _UNSAFE.sub("", str(text)[: limit * 2])
+    lines = [line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 1] + CUT
+             for line in text.split("\n")]
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[: limit - 1] + CUT
 
 
 @dataclass
@@ -42,6 +60,15 @@ class SubmissionResult:
     functions: list[FunctionResult]
     warnings: list[str] = field(default_factory=list)
     isolation: list[str] = field(default_factory=list)
+    release: str = ""        # the course release it was graded as
+    release_title: str = ""
+    release_note: str = ""   # why that release may be doubtful (ambiguous, chosen by hand)
+
+    @property
+    def graded_as(self) -> str:
+        """``graded as release …`` with its title and note, for every report."""
+        text = f"graded as release {self.release} ({self.release_title})"
+        return f"{text}; {self.release_note}" if self.release_note else text
 
     @property
     def score(self) -> float:

@@ -28,6 +28,8 @@ ASSIGNMENTS_DIR = ROOT / "assignments"
 REFERENCE_DIR = ROOT / "reference"
 FIXTURES_DIR = ROOT / "fixtures"
 GRADED_MARK = "# GRADED FUNCTION:"
+STAND_IN_MARK = "# STAND-IN:"
+SHOWN_ID_CHARS = 60
 
 
 class SpecError(Exception):
@@ -45,6 +47,8 @@ class Case:
     rtol: float = 1e-5
     atol: float = 1e-7
     seed: int = 0
+    public: bool = False  # a published course example: its expected values may be shown
+    stand_ins: tuple[str, ...] = ()  # blocks of stand_ins.py replacing reference cells it calls
 
     @property
     def key(self) -> str:
@@ -61,6 +65,7 @@ class Function:
     uses: tuple[str, ...]
     hint: str
     cases: tuple[Case, ...]
+    may_modify: tuple[str, ...] = ()  # arguments it may change in place (a release's design)
 
 
 @dataclass
@@ -107,8 +112,13 @@ class Assignment:
         """The reference implementation module (trusted process only)."""
         return self._modules[0]
 
-    def reference(self, name: str) -> Callable:
-        return getattr(self.solutions, name)
+    def reference(self, name: str, stand_ins: tuple[str, ...] = ()) -> Callable:
+        """The reference ``name``; with ``stand_ins`` (blocks of stand_ins.py), defined anew
+        where those blocks replaced the reference functions they define."""
+        if not stand_ins:
+            return getattr(self.solutions, name)
+        sources = [self.stand_in_blocks[s] for s in stand_ins] + [self.reference_blocks[name]]
+        return redefine(vars(self.solutions), sources, name)
 
     def build_inputs(self, case: Case) -> tuple:
         """Fresh positional arguments for ``case`` (a new object on every call)."""
@@ -124,12 +134,19 @@ class Assignment:
         args = copy.deepcopy(self.build_inputs(case))
         np.random.seed(case.seed)
         with isolated_imports(self.directory, self.reference_dir):
-            return self.reference(case.function)(*args)
+            return self.reference(case.function, case.stand_ins)(*args)
 
     @functools.cached_property
     def reference_blocks(self) -> dict[str, str]:
         """The source of each reference graded cell, keyed by function name."""
         return graded_blocks((self.reference_dir / "solutions.py").read_text())
+
+    @functools.cached_property
+    def stand_in_blocks(self) -> dict[str, str]:
+        """Deliberately faulty cells (``# STAND-IN: name`` blocks of stand_ins.py) that some
+        cases send instead of a reference cell, keyed by block name."""
+        path = self.reference_dir / "stand_ins.py"
+        return graded_blocks(path.read_text(), STAND_IN_MARK) if path.is_file() else {}
 
     @functools.cached_property
     def grading_order(self) -> list[str]:
@@ -152,8 +169,9 @@ class Assignment:
             visit(name, ())
         return order
 
-    def support_sources(self, function: str) -> list[str]:
-        """Reference cells standing in for the graded functions ``function`` calls."""
+    def support_sources(self, function: str, blocks: dict[str, str] | None = None) -> list[str]:
+        """Reference cells standing in for the graded functions ``function`` calls (taken from
+        ``blocks``, by default the reference blocks)."""
         order: list[str] = []
         pending = list(self.functions[function].uses)
         while pending:
@@ -161,19 +179,27 @@ class Assignment:
             if name != function and name not in order:
                 order.append(name)
                 pending.extend(self.functions[name].uses)
-        return [self.reference_blocks[name] for name in reversed(order)]
+        return [(blocks or self.reference_blocks)[name] for name in reversed(order)]
 
 
-def graded_blocks(source: str) -> dict[str, str]:
-    """Split a solutions file into ``# GRADED FUNCTION: name`` blocks."""
+def graded_blocks(source: str, mark: str = GRADED_MARK) -> dict[str, str]:
+    """Split a solutions file into ``# GRADED FUNCTION: name`` blocks (or other ``mark``)."""
     blocks: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in source.splitlines():
-        if line.startswith(GRADED_MARK):
-            current = blocks.setdefault(line[len(GRADED_MARK):].strip(), [])
+        if line.startswith(mark):
+            current = blocks.setdefault(line[len(mark):].strip(), [])
         if current is not None:
             current.append(line)
     return {name: "\n".join(lines).strip() for name, lines in blocks.items()}
+
+
+def redefine(namespace: dict, sources: list[str], name: str) -> Callable:
+    """``name`` as defined by running ``sources`` in order in a copy of ``namespace``."""
+    scope = dict(namespace)
+    for source in sources:
+        exec(compile(source, f"<reference {name}>", "exec"), scope)
+    return scope[name]
 
 
 @contextlib.contextmanager
@@ -206,30 +232,56 @@ def _load_module(path: Path, name: str) -> ModuleType:
     return module
 
 
+def _installed() -> dict[str, Path]:
+    """Each reference subfolder holding a spec.toml, keyed by its name."""
+    return {p.parent.name: p.parent for p in REFERENCE_DIR.glob("*/spec.toml")}
+
+
 def available() -> list[str]:
     """Ids of every assignment that has a spec."""
-    return sorted(p.parent.name for p in REFERENCE_DIR.glob("*/spec.toml"))
+    return sorted(_installed())
+
+
+def _shown(assignment_id: object) -> str:
+    """``assignment_id`` as quoted in an error message: repr, cut to a readable length."""
+    text = repr(assignment_id)
+    return text if len(text) <= SHOWN_ID_CHARS else text[:SHOWN_ID_CHARS] + "..."
 
 
 @functools.cache
 def load(assignment_id: str) -> Assignment:
-    """Load ``reference/<id>/spec.toml``; raises SpecError for an unknown id."""
-    path = REFERENCE_DIR / assignment_id / "spec.toml"
-    if not path.is_file():
+    """Load the spec of an installed assignment; raises SpecError for any other id.
+
+    The id is only looked up among the installed folder names, never joined into a path,
+    so an id taken from a submission cannot point the grader at files of its choosing.
+    """
+    folder = _installed().get(assignment_id) if type(assignment_id) is str else None
+    if folder is None:
         known = ", ".join(available()) or "none"
-        raise SpecError(f"unknown assignment {assignment_id!r} (known: {known})")
-    data = tomllib.loads(path.read_text())
+        raise SpecError(f"unknown assignment {_shown(assignment_id)} (known: {known})")
+    data = tomllib.loads((folder / "spec.toml").read_text())
+    if data.get("id", folder.name) != folder.name:
+        raise SpecError(f"{folder / 'spec.toml'}: id {_shown(data['id'])} is not its folder "
+                        f"name {folder.name!r}")
     functions = {f["name"]: _function(f) for f in data["functions"]}
     for function in functions.values():
         unknown = set(function.uses) - set(functions)
         if unknown:
             raise SpecError(f"{function.name} uses unknown graded functions {sorted(unknown)}")
     return Assignment(
-        id=data["id"], title=data["title"],
-        notebook=ASSIGNMENTS_DIR / assignment_id / data["notebook"],
+        id=folder.name, title=data["title"],
+        notebook=ASSIGNMENTS_DIR / folder.name / _file_name(data["notebook"]),
         preamble=data.get("preamble", ""), timeout=float(data.get("timeout", 10)),
         functions=functions, warm=tuple(data.get("warm", ())),
     )
+
+
+def _file_name(name: object) -> str:
+    """``name`` if it is a plain file name (no folder part, no ``..``), else SpecError."""
+    if type(name) is not str or not name or ".." in name or any(c in name for c in "/\\\0"):
+        raise SpecError(f"notebook must be a file name inside the assignment folder, "
+                        f"not {_shown(name)}")
+    return name
 
 
 def _function(data: dict) -> Function:
@@ -239,8 +291,14 @@ def _function(data: dict) -> Function:
         name=name, points=float(data["points"]),
         returns=(returns,) if isinstance(returns, str) else tuple(returns),
         uses=tuple(data.get("uses", ())), hint=data.get("hint", ""),
-        cases=tuple(Case(function=name, **case) for case in data["cases"]),
+        cases=tuple(_case(name, case) for case in data["cases"]),
     )
+
+
+def _case(function: str, data: dict) -> Case:
+    if type(data.get("public", False)) is not bool:
+        raise SpecError(f"{function}/{data.get('name')}: public must be true or false")
+    return Case(function=function, **dict(data, stand_ins=tuple(data.get("stand_ins", ()))))
 
 
 def identify(function_names: set[str]) -> str | None:

@@ -6,15 +6,17 @@ its preamble and modules worth importing ahead. It imports and runs those once, 
 itself (``sandbox.isolate_zygote``), and then only ever forks: it never reads a submission,
 a task or a result.
 
-For each graded function the trusted side asks for a child ("spawn"), receives the two pipe
-ends of that child over the socket (the server keeps one spare child forked ahead, sandboxed
-and waiting, so that forking is off the critical path), and talks to the child directly: it writes the task
-(the student's cell, the reference cells standing in for what it calls, the inputs) and reads
-the child's frames. So each function runs in a process that holds nothing but its own task,
-forked from a server that never held any job. "end" kills the child.
+For each submission (or each graded function, when the grader asks for that) the trusted
+side asks for a child ("spawn") and receives that child's two pipe ends over the socket; the
+server keeps one spare child forked ahead, sandboxed and waiting, so that forking is off the
+critical path. The trusted side then talks to the child directly: it writes one task at a
+time (the student's cell, the reference cells standing in for what it calls, the inputs), the
+next only after the previous one ended, and reads the child's frames. So a child holds
+nothing of another submission, nor of a function not yet graded, and comes from a server
+that never held any of it. "end" kills the child.
 
-A child's frames (length-prefixed JSON) are: ``ready`` (the isolation achieved), then either
-one ``fatal`` frame or one frame per case in order, then the end frame.
+A child's frames (length-prefixed JSON) are: ``ready`` (the isolation achieved), then per
+task either one ``fatal`` frame or one frame per case in order, then the end frame.
 """
 from __future__ import annotations
 
@@ -81,6 +83,7 @@ class ForkServer:
         self.children: dict[int, str | None] = {}
         self.spare: tuple[dict, int, list[int]] | None = None
         self.namespace, self.error = warm_up(setup)
+        self.modules = ModuleState(setup["path"])
         needed = [*sandbox.interpreter_paths(), _grader_dir(), setup["path"]]
         self.layers = sandbox.isolate_zygote(sandbox.shared_libc(), needed) if self.full else []
         sandbox.compiled_filter()  # built once here; each child only attaches it
@@ -197,6 +200,29 @@ def warm_up(setup: dict) -> tuple[dict, str | None]:
     return namespace, None
 
 
+class ModuleState:
+    """The namespaces graded code most often rebinds names in — numpy and its random and
+    linalg modules, builtins, math, copy, matplotlib.pyplot and the assignment's helper
+    modules — as the server had them, restored before each task of a child."""
+
+    SHARED = ("numpy", "numpy.random", "numpy.linalg", "builtins", "math", "copy",
+              "matplotlib.pyplot")
+
+    def __init__(self, folder: str) -> None:
+        names = [n for n in self.SHARED if n in sys.modules]
+        names += [n for n, m in list(sys.modules.items())
+                  if (getattr(m, "__file__", None) or "").startswith(folder + os.sep)]
+        self.saved = [(vars(sys.modules[n]), dict(vars(sys.modules[n]))) for n in names]
+
+    def restore(self) -> None:
+        for space, saved in self.saved:
+            for name in [n for n in space if n not in saved]:
+                del space[name]
+            for name, value in saved.items():
+                if space.get(name, self) is not value:
+                    space[name] = value
+
+
 def _grader_dir() -> str:
     import grader
     return os.path.dirname(os.path.abspath(grader.__file__))
@@ -257,7 +283,8 @@ class CappedText(io.TextIOBase):
 
 def child_main(task_fd: int, frame_fd: int, scratch: str, limits: dict,
                server: ForkServer) -> None:
-    """Sandbox this process, read its one task, run it, one frame per test case."""
+    """Sandbox this process, then run tasks as they come (each in a fresh namespace), one
+    frame per test case and an end frame per task."""
     from grader import codec, sandbox
 
     _silence_std_streams()
@@ -269,22 +296,24 @@ def child_main(task_fd: int, frame_fd: int, scratch: str, limits: dict,
     _rehearse(codec)
     trusted = TrustedState(codec)
     install_guard()
-    payload = read_frame(os.fdopen(task_fd, "rb"), TASK_CAP)
-    if payload is None:
-        return
-    task, namespace = json.loads(payload), dict(server.namespace)
-    del payload
+    tasks = os.fdopen(task_fd, "rb")
     captured = CappedText(limits["output_chars"])
     sys.stdout = sys.stderr = captured
-    fatal = {"fatal": "setup", "error": server.error} if server.error else _prepare(task, namespace)
-    if fatal:
-        fatal["stdout"] = captured.take()
-        send(json.dumps(fatal).encode())
-    else:
-        function = namespace[task["function"]]
-        for index, case in enumerate(task["cases"]):
-            send(_run_case(function, index, case, captured, codec, trusted))
-    send(END)
+    while (payload := read_frame(tasks, TASK_CAP)) is not None:
+        server.modules.restore()  # what an earlier cell rebound (np.dot...) is undone
+        task, namespace = json.loads(payload), dict(server.namespace)
+        del payload
+        fatal = {"fatal": "setup", "error": server.error} if server.error else _prepare(task,
+                                                                                     namespace)
+        if fatal:
+            fatal["stdout"] = captured.take()
+            send(json.dumps(fatal).encode())
+        else:
+            function = namespace[task["function"]]
+            for index, case in enumerate(task["cases"]):
+                send(_run_case(function, index, case, captured, codec, trusted))
+        captured.take()
+        send(END)
 
 
 def _rehearse(codec: Any) -> None:

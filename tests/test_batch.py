@@ -17,7 +17,7 @@ import pytest
 
 from conftest import edited
 from grader import batch, cli, exports, report
-from grader.gradebook import FILENAME, Gradebook
+from grader.gradebook import FILENAME, Gradebook, export_name
 from grader.pipeline import grade_notebook
 
 AFFINE = "Z = np.dot(W, A) + b"
@@ -80,6 +80,11 @@ def graded_at(out: Path) -> dict[str, str]:
         return dict(db.execute("SELECT display, graded_at || sha256 FROM submissions"))
 
 
+def exported(out: Path, submission: Path, relative: str | None = None) -> Path:
+    """The export folder of ``submission`` (a file of the folder graded, else at ``relative``)."""
+    return out / "submissions" / export_name(str(submission), relative or submission.name)
+
+
 def no_temp_files(out: Path) -> bool:
     return not [p for p in out.rglob("*") if p.name.endswith(exports.TEMP_SUFFIX)]
 
@@ -100,7 +105,7 @@ def test_batch_exports_agree_with_single_file_grading(classroom, tmp_path, pool)
         assert float(row["total"]) == single.score and float(row["max_score"]) == 15
         assert {f.name: f.score for f in single.functions} == {
             "affine": float(row["affine"]), "layer": float(row["layer"])}
-        folder = out / "submissions" / path.stem
+        folder = exported(out, path)
         stored = json.loads((folder / "results.json").read_text())
         expected = report.gradescope(single)
         assert stored["tests"] == expected["tests"] and stored["score"] == expected["score"]
@@ -110,10 +115,11 @@ def test_batch_exports_agree_with_single_file_grading(classroom, tmp_path, pool)
         for f in single.functions:
             assert f'id="fn-{f.name}"' in page and f.status in page
     assert rows["bob"]["affine"] == "0" and rows["bob"]["layer"] == "5"
-    bob_page = (out / "submissions" / "bob_hw1" / "feedback.html").read_text()
+    bob_page = (exported(out, classroom / "bob_hw1.ipynb") / "feedback.html").read_text()
     assert "wrong values" in bob_page and "hint:" in bob_page and "W times A plus b" in bob_page
     assert rows["erin"]["status"] == "not graded" and "not valid JSON" in rows["erin"]["note"]
-    erin = json.loads((out / "submissions" / "erin_hw1" / "results.json").read_text())
+    erin = exported(out, classroom / "erin_hw1.ipynb") / "results.json"
+    erin = json.loads(erin.read_text())
     assert erin["score"] == 0 and "not valid JSON" in erin["output"]
     assert no_temp_files(out)
 
@@ -150,7 +156,7 @@ def test_edited_submission_is_regraded(classroom, subs, tmp_path, pool):
     summary, recorder = grade(classroom, out, pool)
     assert recorder.graded == ["bob_hw1.ipynb"] and summary.unchanged == 3
     assert read_csv(out)["bob"]["total"] == "15"
-    page = (out / "submissions" / "bob_hw1" / "feedback.html").read_text()
+    page = (exported(out, classroom / "bob_hw1.ipynb") / "feedback.html").read_text()
     assert "15 / 15" in page and "wrong values" not in page
 
 
@@ -192,7 +198,7 @@ def test_unreadable_and_broken_files_are_reported_and_skipped(classroom, tmp_pat
     summary, _ = grade(classroom, out, pool)
     assert summary.graded == 3
     messages = {Path(d).name: m for d, m in summary.rejected}
-    assert "cannot be read" in messages["dave_hw1.ipynb"]
+    assert "a symbolic link; not followed" in messages["dave_hw1.ipynb"]
     assert "UTF-8" in messages["fred_hw1.ipynb"]
     assert "unknown assignment 'NOPE'" in messages["gina_hw1.ipynb"]
     rows = read_csv(out)
@@ -211,13 +217,13 @@ def test_student_from_metadata_pattern_and_escaping(subs, tmp_path, pool):
     (folder / "y7").mkdir()
     (folder / "y7" / "hw.ipynb").write_bytes((subs / "stub.ipynb").read_bytes())
     out = tmp_path / "out"
-    grade(folder, out, pool, student_pattern=r"^(?P<student>[^/]+)/")
+    grade(folder, out, pool, student_pattern=r"^(?P<student>[^/]+)/", student_from="metadata")
     rows = read_csv(out)
     assert set(rows) == {"'=HYPERLINK(\"x\") <img src=x onerror=alert(1)>", "y7"}
-    page = (out / "submissions" / "x9__hw" / "feedback.html").read_text()
+    page = exported(out, folder / "x9" / "hw.ipynb", "x9/hw.ipynb") / "feedback.html"
+    page = page.read_text()
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
-    summary, recorder = grade(folder, out, pool, student_pattern=r"^(?P<student>[^/]+)/",
-                              student_from="name")
+    summary, recorder = grade(folder, out, pool, student_pattern=r"^(?P<student>[^/]+)/")
     assert recorder.graded == [] and set(read_csv(out)) == {"x9", "y7"}
 
 

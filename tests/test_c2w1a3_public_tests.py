@@ -23,13 +23,16 @@ def public_tests(assignment):
         return importlib.import_module("public_tests")
 
 
-def define(assignment, overrides: dict[str, str] | None = None) -> dict:
-    """Preamble + every reference cell, with ``overrides`` ({name: cell source}) swapped in."""
+def define(assignment, overrides: dict[str, str] | None = None, stand_ins: tuple = ()) -> dict:
+    """Preamble + every reference cell, with ``overrides`` ({name: cell source}) swapped in,
+    then a case's ``stand_ins`` (the faulty cells it sends instead of reference cells)."""
     namespace: dict = {}
     with spec.isolated_imports(assignment.directory, assignment.reference_dir):
         exec(assignment.preamble, namespace)
         for name, block in assignment.reference_blocks.items():
             exec((overrides or {}).get(name, block), namespace)
+        for stand_in in stand_ins:
+            exec(assignment.stand_in_blocks[stand_in], namespace)
     return namespace
 
 
@@ -113,9 +116,9 @@ ALTERNATIVES = [
 
 @pytest.mark.parametrize("name, old, new", ALTERNATIVES, ids=[f"{n}:{new}" for n, _, new in ALTERNATIVES])
 def test_alternative_correct_code_passes_every_case(assignment, name, old, new):
-    namespace = define(assignment, {name: edit(assignment, name, old, new)})
     function = assignment.functions[name]
     for case in function.cases:
+        namespace = define(assignment, {name: edit(assignment, name, old, new)}, case.stand_ins)
         expected = assignment.run_reference(case)
         got = namespace[name](*assignment.build_inputs(case))
         assert checks.compare_output(got, expected, function.returns, case.rtol, case.atol) == [], case.key
@@ -130,10 +133,11 @@ SAMPLE_LIKE = [
 
 @pytest.mark.parametrize("name, old, new", SAMPLE_LIKE, ids=[n for n, _, _ in SAMPLE_LIKE])
 def test_one_sided_differences_lose_points(assignment, name, old, new):
-    namespace = define(assignment, {name: edit(assignment, name, old, new)})
     function = assignment.functions[name]
+    cells = {name: edit(assignment, name, old, new)}
     failed = [case.key for case in function.cases
-              if checks.compare_output(namespace[name](*assignment.build_inputs(case)),
+              if checks.compare_output(define(assignment, cells, case.stand_ins)[name](
+                                           *assignment.build_inputs(case)),
                                        assignment.run_reference(case), function.returns,
                                        case.rtol, case.atol)]
     assert failed

@@ -382,3 +382,18 @@ def test_the_filter_decides_every_number_as_listed(arch):
     assert run_filter(program, numbers["fcntl"], 3, arch) == allow          # F_GETFL
     assert run_filter(program, numbers["fcntl"], 0, arch) == eperm          # F_DUPFD
     assert run_filter(program, numbers["fcntl"], 1030, arch) == eperm       # F_DUPFD_CLOEXEC
+
+
+def test_per_function_children_share_nothing():
+    """With a child per graded function, not even an earlier function's task survives."""
+    worker = Worker(SETUP, per_function=True)
+    try:
+        if "allowlist-root" not in worker.isolation:
+            pytest.skip("no allowlist root on this machine")
+        first = probe("return 1  # EARLIER_FUNCTION_MARKER")
+        second = probe(hunt("EARLIER_FUNCTION_MARKER", "SECOND_OWN_MARKER") + "# SECOND_OWN_MARKER")
+        results = worker.run(Job(SETUP[0], SETUP[1], [first, second], Limits()))
+        assert output(results[0]) == 1
+        assert output(results[1]) == [1]  # its own marker only
+    finally:
+        worker.close()

@@ -359,23 +359,24 @@ def L_model_backward(AL, Y, caches):
     return grads
 
 
-def update_parameters(params, grads, learning_rate):
-    """One step of gradient descent.
+def update_parameters(parameters, grads, learning_rate):
+    """One step of gradient descent (the parameter names are the course's: notebooks pass them
+    by keyword).
 
     Arguments:
-    params -- dict of W1, b1, ..., WL, bL (left unchanged)
+    parameters -- dict of W1, b1, ..., WL, bL (left unchanged)
     grads -- dict with dW1, db1, ..., dWL, dbL
     learning_rate -- step size
 
     Returns:
     parameters -- a new dict with W := W - learning_rate * dW and b := b - learning_rate * db
     """
-    parameters = copy.deepcopy(params)
-    L = len(parameters) // 2
+    updated = copy.deepcopy(parameters)
+    L = len(updated) // 2
     for l in range(L):
-        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
-        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
-    return parameters
+        updated["W" + str(l + 1)] = updated["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
+        updated["b" + str(l + 1)] = updated["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
+    return updated
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""Helper functions of the 2017 release of the cat-classifier assignment (the deep-learning
+course, course 1 week 4), which imports ``dnn_app_utils_v2`` instead of ``dnn_app_utils_v3``.
+
+Everything is the same as in ``dnn_app_utils_v3`` except the keys of ``L_model_backward``: this
+release stores the gradient with respect to the input of layer l under ``"dA" + str(l)``, so the
+keys are ``dA1 ... dAL`` (``dA1`` is the gradient for X) instead of ``dA0 ... dA(L-1)``.
+``update_parameters`` only reads the ``dW``/``db`` keys, so the two modules train identically.
+"""
+import numpy as np
+
+from dnn_app_utils_v3 import *  # noqa: F401,F403 (the same helpers, re-exported)
+from dnn_app_utils_v3 import __all__, linear_activation_backward  # noqa: F401
+
+
+def L_model_backward(AL, Y, caches):
+    """Backward pass of [LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID, with this release's keys.
+
+    Arguments:
+    AL -- output of L_model_forward, shape (1, m)
+    Y -- true labels, shape (1, m)
+    caches -- list of caches from L_model_forward
+
+    Returns:
+    grads -- dict with, for every layer l = 1..L, "dWl", "dbl" and "dAl", the gradient with
+             respect to the activation that enters layer l ("dA1" is the gradient for X)
+    """
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+
+    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+
+    dA_prev, dW, db = linear_activation_backward(dAL, caches[L - 1], activation="sigmoid")
+    grads["dA" + str(L)] = dA_prev
+    grads["dW" + str(L)] = dW
+    grads["db" + str(L)] = db
+
+    for l in reversed(range(L - 1)):
+        dA_prev, dW, db = linear_activation_backward(grads["dA" + str(l + 2)], caches[l],
+                                                     activation="relu")
+        grads["dA" + str(l + 1)] = dA_prev
+        grads["dW" + str(l + 1)] = dW
+        grads["db" + str(l + 1)] = db
+    return grads
