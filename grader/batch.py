@@ -59,18 +59,24 @@ class Options:
     out: Path
     jobs: int = 0  # 0: one per available core
     assignment: str | None = None
+    release: str | None = None  # grade every notebook as this release (default: detected)
     timeout: float | None = None
     regrade: bool = False
     student_pattern: str = DEFAULT_STUDENT_PATTERN
     student_from: str = "name"
     memory_mb: int = Limits().memory_mb
     isolation: str = "auto"
+    per_function: bool = False  # a worker child per graded function, not per submission
 
     @property
     def settings(self) -> str:
-        """The options that change grades: a different value means regrading."""
-        return json.dumps({"assignment": self.assignment, "timeout": self.timeout,
-                           "memory_mb": self.memory_mb}, sort_keys=True)
+        """The options that change grades: a different value means regrading. ``release`` is
+        only present when given, so gradebooks recorded before it existed stay unchanged."""
+        chosen = {"assignment": self.assignment, "timeout": self.timeout,
+                  "memory_mb": self.memory_mb}
+        if self.release is not None:
+            chosen["release"] = self.release
+        return json.dumps(chosen, sort_keys=True)
 
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else default_jobs()
@@ -339,7 +345,7 @@ def _grade_text(found: Found, text: str, pool: WorkerPool, options: Options,
     try:
         return pipeline.grade_notebook(found.path, pool, options.assignment, options.timeout,
                                        Limits(memory_mb=options.memory_mb), hide,
-                                       source=text), ""
+                                       source=text, release=options.release), ""
     except (NotebookError, pipeline.GradingError) as exc:
         return None, str(exc)
     except PoolClosed:
@@ -492,7 +498,8 @@ def run(inputs: list[str], options: Options, pool: WorkerPool | None = None,
         own_pool = pool is None
         try:
             if own_pool and todo:
-                pool = WorkerPool(size=options.workers(), isolation=options.isolation)
+                pool = WorkerPool(size=options.workers(), isolation=options.isolation,
+                                  per_function=options.per_function)
             reporter.start(len(todo), summary.unchanged)
             try:
                 _schedule(todo, pool, folders_to_hide(inputs, found, out), options, pattern,
@@ -627,7 +634,9 @@ def _record(outcome: Outcome, book: Gradebook, options: Options, summary: Summar
         sha256=outcome.sha256 if outcome.stable else None, grader_version=__version__,
         settings=options.settings, status=outcome.status, message=message,
         score=result.score if result else None, max_score=result.max_score if result else None,
-        seconds=round(outcome.seconds, 4), mtime=outcome.mtime, graded_at=now(), report=stored)
+        seconds=round(outcome.seconds, 4), mtime=outcome.mtime, graded_at=now(), report=stored,
+        release=(result.release or None) if result else None,
+        release_note=result.release_note if result else None)
     exports.write_submission(summary.out, name, outcome.student, found.display, result, message)
     book.record(record, result)
     if result is None:
@@ -645,7 +654,8 @@ def _export_all(out: Path, book: Gradebook, summary: Summary) -> None:
         functions = [(f["function"], f["score"], f["max_score"]) for f in scores.get(r["path"], [])]
         rows.append(exports.Row(r["path"], r["display"], r["student"], r["assignment"],
                                 r["status"], r["message"], r["score"], r["max_score"],
-                                r["mtime"], functions, r["meta_student"]))
+                                r["mtime"], functions, r["meta_student"],
+                                r["release"] or "", r["release_note"] or ""))
         if not exports.exports_present(out, r["export_name"]):
             record = book.get(r["path"])
             exports.write_submission(out, record.export_name, record.student, record.display,

@@ -119,6 +119,8 @@ def _compare_numeric(got: Any, expected: Any, path: str, rules: _Rules) -> list[
     if exp_arr.dtype.kind == "f" and got_arr.dtype.kind != "f" and isinstance(expected, np.ndarray):
         return [f"{path}: dtype {got_arr.dtype}, expected a float array ({exp_arr.dtype})"]
     got_f, exp_f = got_arr.astype(float), exp_arr.astype(float)
+    if got_f.tobytes() == exp_f.tobytes():
+        return []  # identical (the common case, e.g. inputs left unchanged): no tolerance needed
     bad = ~np.isfinite(got_f) & np.isfinite(exp_f)
     if bad.any():
         return [f"{path}: contains {_non_finite(got_f[bad])} where finite values are expected"]

@@ -1,7 +1,7 @@
 """The ``grade`` command: one notebook (report on stdout or --output), or a batch.
 
     grade submission.ipynb [--format json] [--output FILE]
-    grade submissions/ [more paths or globs] [--jobs N] [--out results/] [--regrade]
+    grade submissions/ [more paths or globs] [--jobs N] [--out results/] [--regrade] [--release R]
 
 Batch mode (see grader/batch.py) is used when a folder, a glob, several paths or --out are
 given. Exit status: 0 when a report was produced, 1 when grading could not happen (for a batch:
@@ -34,8 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--assignment", metavar="ID",
                         help="assignment id (default: from notebook metadata or function names)")
     parser.add_argument("--release", metavar="ID",
-                        help="one notebook: grade it as this course release (default: recognised "
-                             "from the notebook; see README)")
+                        help="grade the notebook(s) as this course release (default: recognised "
+                             "from each notebook; see README); a notebook of an assignment "
+                             "without this release is not graded")
     parser.add_argument("--format", choices=["table", "json"],
                         help="one notebook: table for people (default), json for Gradescope's "
                              "results.json")
@@ -48,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="auto (default): every isolation layer the system allows "
                              "(namespaces, read-only files, uid nobody, seccomp); rlimits: "
                              "resource limits only, e.g. to debug a submission")
+    parser.add_argument("--child-per-function", action="store_true",
+                        help="run every graded function in a process of its own instead of one "
+                             "per submission (nothing survives between functions; slower)")
     group = parser.add_argument_group(
         "batch grading", "grade a folder (searched for *.ipynb), globs or several files into a "
         "resumable gradebook with grades.csv and per-submission feedback")
@@ -78,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     path = args.paths[0]
     try:
         text = batch.decode(batch.read_submission(Path(path))[0])  # a regular file, capped
-        with WorkerPool(size=1, isolation=args.isolation) as pool:
+        with WorkerPool(size=1, isolation=args.isolation,
+                        per_function=args.child_per_function) as pool:
             result = grade_notebook(path, pool, args.assignment, args.timeout,
                                     Limits(memory_mb=args.memory_mb), source=text,
                                     release=args.release)
@@ -106,10 +111,6 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 def main_batch(args: argparse.Namespace) -> int:
     """Grade a batch into ``--out``; see grader/batch.py."""
-    if args.release:
-        print("grade: --release is for one notebook; a batch grades each notebook as the "
-              "release it was written for", file=sys.stderr)
-        return EXIT_CANNOT_GRADE
     if args.output or args.format:
         print("grade: --output/--format are for one notebook; a batch writes grades.csv, "
               "results.json and feedback.html files into --out", file=sys.stderr)
@@ -118,9 +119,11 @@ def main_batch(args: argparse.Namespace) -> int:
         print("grade: --jobs must be positive", file=sys.stderr)
         return EXIT_CANNOT_GRADE
     options = batch.Options(out=Path(args.out or DEFAULT_OUT), jobs=args.jobs,
-                            assignment=args.assignment, timeout=args.timeout,
+                            assignment=args.assignment, release=args.release,
+                            timeout=args.timeout,
                             regrade=args.regrade, student_from=args.student_from,
                             memory_mb=args.memory_mb, isolation=args.isolation,
+                            per_function=args.child_per_function,
                             student_pattern=args.student_pattern or batch.DEFAULT_STUDENT_PATTERN)
     try:
         batch.compile_student_pattern(options.student_pattern)

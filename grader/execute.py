@@ -180,10 +180,9 @@ class Worker:
     def _in_view(self, paths: tuple[str, ...]) -> list[str]:
         """The paths to hide that lie in the child's allowlisted view (others do not exist
         there), so that limits, and the spare child made for them, stay the same."""
-        roots = self._view_roots
+        roots, real = self._view_roots, {p: os.path.realpath(p) for p in paths}
         return [p for p in paths
-                if any(os.path.realpath(p) == r or os.path.realpath(p).startswith(r + "/")
-                       for r in roots)]
+                if any(real[p] == r or real[p].startswith(r + "/") for r in roots)]
 
     @functools.cached_property
     def _view_roots(self) -> list[str]:

@@ -217,6 +217,8 @@ class Row:
     mtime: float | None
     functions: list[tuple[str, float, float]] = field(default_factory=list)  # name, score, max
     meta_student: str | None = None  # metadata.dnn_grader.student of the file, if any
+    release: str = ""        # course release it was graded as ('' when not graded)
+    release_note: str = ""   # why that release may be doubtful (ambiguous detection...)
 
     @property
     def claimed(self) -> str | None:
@@ -264,7 +266,9 @@ def grades_csv(rows: Iterable[Row]) -> tuple[str, list[Duplicate]]:
     for assignment, names in sorted(columns.items()):
         header += [f"{assignment}:{n}" if several else n for n in names]
         if several:
-            header.append(f"{assignment}:total")
+            header += [f"{assignment}:total", f"{assignment}:release"]
+    if not several:
+        header.append("release")
     header += ["total", "max_score", "status", "submission", "note"]
     students: dict[str, list[Row]] = {}
     for (student, _), row in chosen.items():
@@ -282,6 +286,10 @@ def grades_csv(rows: Iterable[Row]) -> tuple[str, list[Duplicate]]:
             line += [report.points(scores.get(n)) for n in names]
             if several:
                 line.append(report.points(row.score) if row and row.status == "graded" else "")
+                line.append(_cell(row.release) if row and row.status == "graded" else "")
+        if not several:
+            line.append(_cell(", ".join(dict.fromkeys(
+                r.release for r in rows_of if r.status == "graded" and r.release))))
         graded = [r for r in rows_of if r.status == "graded"]
         line.append(report.points(sum(r.score or 0 for r in graded)))
         line.append(report.points(sum(r.max_score or 0 for r in graded)))
@@ -290,6 +298,8 @@ def grades_csv(rows: Iterable[Row]) -> tuple[str, list[Duplicate]]:
         line.append(_cell("; ".join(r.display for r in rows_of)))
         notes = [f"not graded: {r.display}: {r.message.splitlines()[0] if r.message else ''}"
                  for r in rows_of if r.status != "graded"]
+        notes += [f"{r.display}: release {r.release}: {r.release_note}"
+                  for r in rows_of if r.status == "graded" and r.release_note]
         notes += [f"duplicate: also {', '.join(dup_note[(student, r.assignment)].others)}"
                   for r in rows_of if (student, r.assignment) in dup_note]
         notes += [f"{r.display}: notebook metadata says student '{r.claimed}'"

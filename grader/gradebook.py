@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     assignment     TEXT,
     sha256         TEXT,               -- of the file bytes; NULL when the file was unreadable
     grader_version TEXT NOT NULL,
-    settings       TEXT NOT NULL,      -- options that change grades (--assignment, --timeout)
+    settings       TEXT NOT NULL,      -- options that change grades (--assignment, --release...)
     status         TEXT NOT NULL,      -- 'graded' or 'rejected' (could not be graded)
     message        TEXT NOT NULL,      -- why it was rejected ('' when graded)
     score          REAL,
@@ -47,7 +47,9 @@ CREATE TABLE IF NOT EXISTS submissions (
     seconds        REAL NOT NULL,      -- wall time spent grading it
     mtime          REAL,               -- file modification time (newest wins for duplicates)
     graded_at      TEXT NOT NULL,
-    report         TEXT                -- SubmissionResult as JSON (for the exports)
+    report         TEXT,               -- SubmissionResult as JSON (for the exports)
+    release        TEXT,               -- course release it was graded as (NULL: not graded)
+    release_note   TEXT                -- why that release may be doubtful ('' when sure)
 );
 CREATE TABLE IF NOT EXISTS results (
     path           TEXT NOT NULL REFERENCES submissions(path) ON DELETE CASCADE,
@@ -64,6 +66,9 @@ CREATE TABLE IF NOT EXISTS results (
 );
 CREATE INDEX IF NOT EXISTS submissions_student ON submissions (student);
 """
+# columns added to ``submissions`` after gradebooks were first written: added to an older
+# gradebook when it is opened (filled from the stored reports), no schema version bump needed
+ADDED_COLUMNS = {"release": "TEXT", "release_note": "TEXT"}
 
 
 @dataclass
@@ -88,6 +93,8 @@ class Record:
     mtime: float | None
     graded_at: str
     report: str | None
+    release: str | None = None
+    release_note: str | None = None
 
     @property
     def result(self) -> SubmissionResult | None:
@@ -113,6 +120,32 @@ class Gradebook:
             self._db.close()
             raise sqlite3.DatabaseError(f"{self.path} has gradebook schema {stored}, this grader "
                                         f"uses {SCHEMA_VERSION}; use another output folder")
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a gradebook written before ADDED_COLUMNS existed up to date, in one
+        transaction: add the columns, and fill the release of graded rows from their report."""
+        if not self._missing_columns():
+            return
+        with self._transaction():  # checked again: another process may have just added them
+            for name, kind in self._missing_columns().items():
+                self._db.execute(f"ALTER TABLE submissions ADD COLUMN {name} {kind}")
+            rows = self._db.execute("SELECT path, report FROM submissions "
+                                    "WHERE report IS NOT NULL").fetchall()
+            for row in rows:
+                try:
+                    data = json.loads(row["report"])
+                except ValueError:
+                    continue
+                if isinstance(data, dict):
+                    self._db.execute(
+                        "UPDATE submissions SET release = ?, release_note = ? WHERE path = ?",
+                        (str(data.get("release") or "") or None,
+                         str(data.get("release_note") or ""), row["path"]))
+
+    def _missing_columns(self) -> dict[str, str]:
+        present = {row["name"] for row in self._db.execute("PRAGMA table_info(submissions)")}
+        return {name: kind for name, kind in ADDED_COLUMNS.items() if name not in present}
 
     # ---------------------------------------------------------------- reading
 
@@ -134,7 +167,8 @@ class Gradebook:
         """Every submission without its report (cheap: for the gradebook CSV and duplicates)."""
         return self._db.execute(
             "SELECT path, display, export_name, student, student_source, meta_student, "
-            "assignment, status, message, score, max_score, mtime FROM submissions "
+            "assignment, status, message, score, max_score, mtime, release, release_note "
+            "FROM submissions "
             "ORDER BY path").fetchall()
 
     def function_scores(self) -> dict[str, list[sqlite3.Row]]:

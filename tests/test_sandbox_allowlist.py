@@ -397,3 +397,12 @@ def test_per_function_children_share_nothing():
         assert output(results[1]) == [1]  # its own marker only
     finally:
         worker.close()
+
+
+def test_cli_grades_with_a_child_per_function(tmp_path):
+    from grader import cli
+
+    target = tmp_path / "results.json"
+    assert cli.main([str(REFERENCE_NB), "--child-per-function", "--format", "json",
+                     "--output", str(target)]) == 0
+    assert json.loads(target.read_text())["score"] == 100
