@@ -23,7 +23,14 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+def _packs_root() -> Path:
+    """Where assignments/, reference/ and fixtures/ are: beside grader/ in a checkout, else
+    the dnn_grader_packs folder a wheel installs next to it."""
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "reference").is_dir() else here / "dnn_grader_packs"
+
+
+ROOT = _packs_root()
 ASSIGNMENTS_DIR = ROOT / "assignments"
 REFERENCE_DIR = ROOT / "reference"
 FIXTURES_DIR = ROOT / "fixtures"

@@ -1,0 +1,71 @@
+"""The built wheel, installed into a fresh virtual environment, grades from any folder with
+every isolation layer, and the installed packs' reference/ and fixtures/ stay hidden."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import spec
+
+SUBMISSIONS = spec.FIXTURES_DIR / "C1W4A1" / "submissions"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(spec.ROOT), "--no-deps", "-q",
+                    "-w", str(root / "dist")], check=True, capture_output=True)
+    wheel = next((root / "dist").glob("dnn_grader-*.whl"))
+    # the dependencies come from this interpreter's site-packages; dnn-grader from the wheel
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(root / "venv")],
+                   check=True)
+    subprocess.run([str(root / "venv" / "bin" / "pip"), "install", "-q", "--no-deps",
+                    str(wheel)], check=True, capture_output=True)
+    return root / "venv"
+
+
+def grade(venv: Path, notebook: Path, folder: Path) -> dict:
+    out = folder / f"{notebook.stem}.json"
+    run = subprocess.run([str(venv / "bin" / "grade"), str(notebook), "--format", "json",
+                          "--output", str(out)], cwd=folder, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return json.loads(out.read_text())
+
+
+def installed_packs(venv: Path) -> Path:
+    purelib = sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)})
+    return Path(purelib) / "dnn_grader_packs"
+
+
+def test_the_wheel_carries_the_packs_and_grades_from_anywhere(venv, tmp_path):
+    assert (installed_packs(venv) / "reference" / "C1W4A1" / "spec.toml").is_file()
+    for name in ("reference.ipynb", "stub.ipynb"):
+        (tmp_path / name).write_bytes((SUBMISSIONS / name).read_bytes())
+    assert grade(venv, tmp_path / "reference.ipynb", tmp_path)["score"] == 100
+    assert grade(venv, tmp_path / "stub.ipynb", tmp_path)["score"] == 0
+
+
+def test_installed_reference_and_fixtures_stay_hidden(venv, tmp_path):
+    packs = installed_packs(venv)
+    secrets = [str(packs / "reference" / "C1W4A1" / "solutions.py"),
+               str(packs / "fixtures" / "C1W4A1" / "expected.json")]
+    nb = nbformat.read(SUBMISSIONS / "reference.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("# GRADED FUNCTION: linear_forward"):
+            cell.source = ("# GRADED FUNCTION: linear_forward\nimport numpy as np\n"
+                           "def linear_forward(A, W, b):\n"
+                           f"    texts = [open(p).read() for p in {secrets!r}]\n"
+                           "    return np.dot(W, A) + b, (A, W, b)\n")
+    nbformat.write(nb, tmp_path / "hostile.ipynb")
+    report = grade(venv, tmp_path / "hostile.ipynb", tmp_path)
+    tests = {t["name"].split(":")[0]: t for t in report["tests"]}
+    target = next(t for name, t in tests.items() if "linear_forward" in name)
+    assert target["score"] == 0
+    assert report["score"] == 95
