@@ -139,10 +139,12 @@ class Worker:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             self._fail(exc)
 
-    def run(self, job: Job) -> list[RunResult]:
+    def run(self, job: Job, per_function: bool | None = None) -> list[RunResult]:
         """Run the tasks of ``job`` in order, in one child forked for this submission alone
-        (``per_function``: a child for every task). A task is only sent once the previous one
-        has ended; after a crash, timeout or tampering the rest go to a fresh child."""
+        (``per_function``, default the worker's: a child for every task). A task is only sent
+        once the previous one has ended; after a crash, timeout or tampering the rest go to a
+        fresh child."""
+        per_function = self.per_function if per_function is None else per_function
         self._greet()
         if self.error:
             kind = "worker" if not self.alive else "setup"
@@ -162,7 +164,7 @@ class Worker:
             result = run_child(task, limits, child[1], child[2], isolation)
             results.append(result)
             isolation = result.isolation
-            if result.ending != "done" or self.per_function:
+            if result.ending != "done" or per_function:
                 self._finish(child)
                 child = None
         if child is not None:
@@ -171,11 +173,7 @@ class Worker:
 
     def run_task(self, task: Task, limits: Limits) -> RunResult:
         """Run one task in a child of its own."""
-        per_function, self.per_function = self.per_function, True
-        try:
-            return self.run(Job("", "", [task], limits))[0]
-        finally:
-            self.per_function = per_function
+        return self.run(Job("", "", [task], limits), per_function=True)[0]
 
     def _in_view(self, paths: tuple[str, ...]) -> list[str]:
         """The paths to hide that lie in the child's allowlisted view (others do not exist
@@ -186,12 +184,9 @@ class Worker:
 
     @functools.cached_property
     def _view_roots(self) -> list[str]:
-        import grader
         from grader import sandbox
 
-        needed = [*sandbox.interpreter_paths(), os.path.dirname(os.path.abspath(grader.__file__)),
-                  self.setup[0]]
-        return [r.rstrip("/") for r in sandbox.allowlist(needed)]
+        return [r.rstrip("/") for r in sandbox.allowlist(sandbox.needed_paths(self.setup[0]))]
 
     def _finish(self, child: tuple[int, int, int]) -> None:
         pid, task_fd, frame_fd = child

@@ -131,9 +131,8 @@ def isolate_zygote(libc: Libc, needed: list[str]) -> list[str]:
         layers.append("read-only-fs")
     except OSError:
         pass
-    if _start_pid_holder(libc):
-        layers.append("pid-namespace")
-    return layers
+    _start_pid_holder(libc)
+    return layers + ["pid-namespace"]
 
 
 def allowlist(needed: list[str]) -> list[str]:
@@ -194,7 +193,7 @@ def _link_into(root: str, path: str) -> None:
         os.symlink(os.readlink(path), root + path)
 
 
-def _start_pid_holder(libc: Libc) -> bool:
+def _start_pid_holder(libc: Libc) -> None:
     """Fork PID 1 of the new PID namespace, which only waits, so that every later child of the
     zygote lives in that namespace (and dies with it)."""
     pid = os.fork()
@@ -205,7 +204,6 @@ def _start_pid_holder(libc: Libc) -> bool:
                 signal.pause()
         finally:
             os._exit(0)
-    return True
 
 
 # ----------------------------------------------------------------------------- child
@@ -468,10 +466,14 @@ def protect_trusted_process() -> None:
         pass
 
 
-def interpreter_paths() -> list[str]:
-    """Folders of the running interpreter a child may need: prefixes and site-packages."""
+def needed_paths(assignment_dir: str) -> list[str]:
+    """Folders a child needs besides the system's: the running interpreter's prefixes and
+    site-packages, the ``grader`` package and the one assignment folder."""
     import site
+
+    import grader
 
     paths = [sys.prefix, sys.base_prefix, *site.getsitepackages()]
     user_site = site.getusersitepackages()
-    return paths + ([user_site] if os.path.isdir(user_site) else [])
+    paths += [user_site] if os.path.isdir(user_site) else []
+    return paths + [os.path.dirname(os.path.abspath(grader.__file__)), assignment_dir]

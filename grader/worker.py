@@ -84,7 +84,7 @@ class ForkServer:
         self.spare: tuple[dict, int, list[int]] | None = None
         self.namespace, self.error = warm_up(setup)
         self.modules = ModuleState(setup["path"])
-        needed = [*sandbox.interpreter_paths(), _grader_dir(), setup["path"]]
+        needed = sandbox.needed_paths(setup["path"])
         self.layers = sandbox.isolate_zygote(sandbox.shared_libc(), needed) if self.full else []
         sandbox.compiled_filter()  # built once here; each child only attaches it
         self.own_root = "allowlist-root" in self.layers
@@ -221,11 +221,6 @@ class ModuleState:
             for name, value in saved.items():
                 if space.get(name, self) is not value:
                     space[name] = value
-
-
-def _grader_dir() -> str:
-    import grader
-    return os.path.dirname(os.path.abspath(grader.__file__))
 
 
 def _use_scratch(folder: str) -> None:

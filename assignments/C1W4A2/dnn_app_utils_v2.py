@@ -6,10 +6,9 @@ release stores the gradient with respect to the input of layer l under ``"dA" + 
 keys are ``dA1 ... dAL`` (``dA1`` is the gradient for X) instead of ``dA0 ... dA(L-1)``.
 ``update_parameters`` only reads the ``dW``/``db`` keys, so the two modules train identically.
 """
-import numpy as np
-
 from dnn_app_utils_v3 import *  # noqa: F401,F403 (the same helpers, re-exported)
-from dnn_app_utils_v3 import __all__, linear_activation_backward  # noqa: F401
+from dnn_app_utils_v3 import L_model_backward as _backward_with_current_keys
+from dnn_app_utils_v3 import __all__  # noqa: F401
 
 
 def L_model_backward(AL, Y, caches):
@@ -24,21 +23,6 @@ def L_model_backward(AL, Y, caches):
     grads -- dict with, for every layer l = 1..L, "dWl", "dbl" and "dAl", the gradient with
              respect to the activation that enters layer l ("dA1" is the gradient for X)
     """
-    grads = {}
-    L = len(caches)
-    Y = Y.reshape(AL.shape)
-
-    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-
-    dA_prev, dW, db = linear_activation_backward(dAL, caches[L - 1], activation="sigmoid")
-    grads["dA" + str(L)] = dA_prev
-    grads["dW" + str(L)] = dW
-    grads["db" + str(L)] = db
-
-    for l in reversed(range(L - 1)):
-        dA_prev, dW, db = linear_activation_backward(grads["dA" + str(l + 2)], caches[l],
-                                                     activation="relu")
-        grads["dA" + str(l + 1)] = dA_prev
-        grads["dW" + str(l + 1)] = dW
-        grads["db" + str(l + 1)] = db
-    return grads
+    grads = _backward_with_current_keys(AL, Y, caches)
+    return {f"dA{int(key[2:]) + 1}" if key.startswith("dA") else key: value
+            for key, value in grads.items()}
