@@ -15,13 +15,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.results import PASSED, SubmissionResult
+from grader.results import (MAX_LINE_CHARS, MAX_MESSAGE_CHARS, MAX_OUTPUT_CHARS, PASSED,
+                            SubmissionResult)
 
 STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
                 "timeout": "magenta", "missing": "red", "not implemented": "dim"}
 
 
-MESSAGE_CHARS, OUTPUT_CHARS, LINE_CHARS, MAX_WARNINGS = 2000, 4000, 300, 20
+# the same bounds as results.safe_text, applied again where reports are written
+MESSAGE_CHARS, OUTPUT_CHARS, LINE_CHARS = MAX_MESSAGE_CHARS, MAX_OUTPUT_CHARS, MAX_LINE_CHARS
+MAX_WARNINGS = 20
 
 # C0/C1 controls (but newline and tab), DEL, and the bidirectional overrides and isolates
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

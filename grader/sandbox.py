@@ -338,6 +338,7 @@ ALLOWED = (
     "sendfile", "copy_file_range", "getxattr", "lgetxattr", "fgetxattr", "listxattr",
     "llistxattr", "flistxattr", "statfs", "fstatfs", "arch_prctl", "membarrier",
 )
+BPF_LD_W_ABS, BPF_JEQ, BPF_JGT, BPF_RET = 0x20, 0x15, 0x25, 0x06
 FCNTL_DUPLICATES = (0, 1030)  # F_DUPFD, F_DUPFD_CLOEXEC: refused like dup()
 SYSCALLS = {
     "x86_64": {
@@ -410,7 +411,7 @@ def seccomp_program(arch: str = ARCH) -> list[tuple[int, int, int, int]]:
     """The BPF filter: wrong architecture kills; allowlisted calls pass (fcntl only when it
     does not duplicate a descriptor); clone3 gets ENOSYS; everything else EPERM. The
     allowlist is searched as a balanced binary tree, so a call costs a dozen instructions."""
-    ld_w, jeq, jgt, ret = 0x20, 0x15, 0x25, 0x06
+    ld_w, jeq, ret = BPF_LD_W_ABS, BPF_JEQ, BPF_RET
     eperm, enosys, allow = 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS, 0x7FFF0000
     numbers = SYSCALLS[arch]
     fcntl = [(ld_w, 0, 0, 24)]                                  # A = low word of args[1]
@@ -431,13 +432,13 @@ def _search(keys: list[int], leaves: dict[int, list], refuse: list) -> list:
         code: list = []
         for key in keys:
             body = leaves[key]
-            code += [(0x15, 0, len(body), key), *body]
+            code += [(BPF_JEQ, 0, len(body), key), *body]
         return code + refuse
     middle = len(keys) // 2
     low, high = _search(keys[:middle], leaves, refuse), _search(keys[middle:], leaves, refuse)
     if len(low) > 255:
         raise ValueError("seccomp program too deep for a conditional jump")
-    return [(0x25, len(low), 0, keys[middle] - 1), *low, *high]  # A > key-1: jump to high
+    return [(BPF_JGT, len(low), 0, keys[middle] - 1), *low, *high]  # A > key-1: jump to high
 
 
 @functools.cache

@@ -37,16 +37,9 @@ from typing import Any, BinaryIO
 
 HEADER = struct.Struct(">I")
 END = json.dumps({"end": True}).encode()
-END_FRAME = HEADER.pack(len(END)) + END
 CELL_FILENAME = "<graded cell>"
 TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
 CONTROL_BYTES = 1 << 16
-
-
-def write_frame(stream: BinaryIO, payload: bytes) -> None:
-    """Write one length-prefixed frame."""
-    stream.write(HEADER.pack(len(payload)) + payload)
-    stream.flush()
 
 
 def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:
