@@ -2,6 +2,7 @@
 
     python benchmarks/batch_benchmark.py                    # N=200 and N=1000, default mix
     python benchmarks/batch_benchmark.py --sizes 50 --jobs 2 --timeout 1 --keep
+    python benchmarks/batch_benchmark.py --sizes 1000 --jobs 2 --dask local   # vs Dask
 
 Generates N submissions into a temp folder (streamed to disk, one at a time) from
 fixtures/C1W4A1/submissions/reference.ipynb and stub.ipynb with text edits:
@@ -16,6 +17,10 @@ then times, each in a fresh `grade` process (the real CLI):
   - one submission graded from a cold CLI (median of --repeat runs),
   - the whole batch (`grade DIR --out OUT --jobs J --timeout T`),
   - the same command again (everything unchanged: the resume path).
+  - with --dask ADDRESS ('local': a LocalCluster of --jobs worker processes), the same batch
+    graded on Dask into another folder: its overhead against local --jobs, the client's own
+    CPU per submission, and from both an estimate of the cluster for 100 000 submissions in
+    10 minutes.
 Reported: wall seconds, submissions/second, and peak memory: ru_maxrss of the waited-for
 process tree (resource.getrusage children: the largest single process) and of this process,
 plus the peak summed RSS of the grade process and its descendants sampled from /proc.
@@ -114,15 +119,17 @@ print(json.dumps({"wall": wall, "rc": proc.returncode, "maxrss_kb": usage.ru_max
 
 
 def measure(command: list[str]) -> dict:
-    """Run ``command`` in a fresh measuring process; wall time, rusage and sampled tree RSS."""
+    """Run ``command`` in a fresh measuring process; wall time, rusage, sampled tree RSS and
+    the CPU seconds of the command's own process (without its children)."""
     proc = subprocess.Popen([sys.executable, "-c", MEASURE, *command], stdout=subprocess.PIPE,
                             text=True)
-    peak = [0]
+    peak, own_cpu = [0], [0.0]
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
             peak[0] = max(peak[0], tree_rss_kb(proc.pid))
+            own_cpu[0] = max(own_cpu[0], children_cpu_seconds(proc.pid))
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -132,7 +139,23 @@ def measure(command: list[str]) -> dict:
     sampler.join()
     result = json.loads(out)
     result["tree_peak_kb"] = peak[0]
+    result["own_cpu"] = own_cpu[0]
     return result
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid``'s direct children themselves (last sample before
+    they exit: up to 0.1 s short)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.isdigit() and int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -172,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in MIX.items()),
                         help="kind=fraction,... of correct, wrong, stub, crashing, timeout")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    parser.add_argument("--dask", metavar="ADDRESS",
+                        help="also grade each batch with --dask ADDRESS ('local': a LocalCluster "
+                             "of --jobs workers) and compare")
     args = parser.parse_args(argv)
     mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
     grade = shutil.which("grade") or "grade"
@@ -207,12 +233,38 @@ def main(argv: list[str] | None = None) -> int:
             print("  " + "\n  ".join(first["stdout"].strip().splitlines()[:3]))
             again = measure(command)
             report("re-run (all unchanged)", size, again)
+            if args.dask:
+                compare_dask(command, temp / f"dask{size}", args.dask, size, first)
     finally:
         if args.keep:
             print(f"kept {temp}")
         else:
             shutil.rmtree(temp, ignore_errors=True)
     return 0
+
+
+def compare_dask(command: list[str], out: Path, address: str, size: int, local: dict) -> None:
+    """Grade the batch of ``command`` on Dask into ``out``; overhead and a cluster estimate."""
+    command = [*command, "--dask", address]
+    command[command.index("--out") + 1] = str(out)
+    dask = measure(command)
+    if dask["rc"] != 0:
+        print(dask["stderr"][-1500:], dask["stdout"][-1500:])
+    report(f"--dask {address}", size, dask)
+    print("  " + "\n  ".join(dask["stdout"].strip().splitlines()[:2]))
+    overhead = dask["wall"] / local["wall"] - 1
+    print(f"  Dask overhead against local grading: {overhead * 100:+.1f} % of wall time "
+          f"({size / local['wall']:.1f} vs {size / dask['wall']:.1f} submissions/s)")
+    jobs = int(command[command.index("--jobs") + 1]) if "--jobs" in command else os.cpu_count()
+    per_core = jobs * dask["wall"] / size
+    client = dask["own_cpu"] / size
+    print(f"  measured: {per_core:.3f} core-seconds per submission ({jobs} cores, this mix); "
+          f"the client itself {client * 1000:.1f} ms CPU per submission")
+    needed = 100_000 / 600
+    print(f"  estimate, 100 000 submissions in 10 minutes ({needed:.0f}/s): about "
+          f"{needed * per_core:.0f} worker cores (e.g. {-(-needed * per_core // 16):.0f} nodes of "
+          f"16 `dask worker --nworkers 16 --nthreads 1`); one client handles up to "
+          f"{1 / client if client else float('inf'):.0f} submissions/s")
 
 
 def report(label: str, size: int, m: dict) -> None:

@@ -3,8 +3,9 @@
     grade submissions/ [more paths or globs] --jobs N --out results/
 
 Submissions are graded concurrently (threads driving a shared WorkerPool of N zygotes), each
-isolated exactly as a single ``grade`` run. Every finished submission is committed to the
-gradebook (``grader.gradebook``) in its own transaction and its feedback files are written
+isolated exactly as a single ``grade`` run (with ``--dask``, on a Dask cluster instead:
+``grader.distributed``). Every finished submission is committed to the gradebook
+(``grader.gradebook``) in its own transaction and its feedback files are written
 atomically (``grader.exports``), so an interrupted run loses only the submissions in flight.
 A re-run skips submissions whose bytes, grader version and grading options are unchanged.
 
@@ -35,7 +36,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
-from grader import __version__, exports, pipeline, report
+from grader import __version__, dashboard, exports, pipeline, report
 from grader.execute import PoolClosed, WorkerPool
 from grader.gradebook import GRADED, REJECTED, Gradebook, Record, export_name, now
 from grader.notebook import MAX_NOTEBOOK_BYTES, NotebookError
@@ -67,15 +68,23 @@ class Options:
     memory_mb: int = Limits().memory_mb
     isolation: str = "auto"
     per_function: bool = False  # a worker child per graded function, not per submission
+    dask: str | None = None  # grade on this Dask scheduler ("local": a LocalCluster of jobs)
+    lang: str | None = None  # feedback language of every notebook (default: its metadata's)
+    default_lang: str = "en"  # for a notebook whose metadata names none (the CLI: the locale)
 
     @property
     def settings(self) -> str:
-        """The options that change grades: a different value means regrading. ``release`` is
-        only present when given, so gradebooks recorded before it existed stay unchanged."""
+        """The options that change grades: a different value means regrading. ``release`` and
+        the languages are only present when not the default, so gradebooks recorded before
+        they existed stay unchanged."""
         chosen = {"assignment": self.assignment, "timeout": self.timeout,
                   "memory_mb": self.memory_mb}
         if self.release is not None:
             chosen["release"] = self.release
+        if self.lang is not None:
+            chosen["lang"] = self.lang
+        if self.default_lang != "en":
+            chosen["default_lang"] = self.default_lang
         return json.dumps(chosen, sort_keys=True)
 
     def workers(self) -> int:
@@ -318,12 +327,46 @@ def grade_one(found: Found, pool: WorkerPool, options: Options, pattern: re.Patt
     The bytes hashed are the bytes graded; ``hide`` lists folders student code must not see.
     """
     started = time.perf_counter()
+    submission = read_one(found, options, pattern)
+    result, message = None, submission.message
+    if submission.text is not None:
+        result, message = grade_text(found.path, submission.text, pool, options, hide)
+    return submission.outcome(result, message, time.perf_counter() - started)
+
+
+@dataclass
+class Submission:
+    """A submission file as read: its text to grade (None when it cannot be), or why not,
+    and what recording it needs."""
+
+    found: Found
+    sha256: str | None
+    text: str | None
+    message: str
+    student: str
+    student_source: str
+    meta_student: str | None
+    before: os.stat_result | None  # None: the file could not be read
+
+    def outcome(self, result: SubmissionResult | None, message: str,
+                seconds: float) -> Outcome:
+        """The Outcome of grading this text (checks the file did not change meanwhile)."""
+        if self.before is None:
+            return Outcome(self.found, None, self.student, self.student_source, None, None,
+                           message, seconds, None)
+        return Outcome(self.found, self.sha256, self.student, self.student_source,
+                       self.meta_student, result, message, seconds, self.before.st_mtime,
+                       _unchanged(self.found, self.before))
+
+
+def read_one(found: Found, options: Options, pattern: re.Pattern) -> Submission:
+    """Read, hash and identify one file (nothing is raised)."""
     try:
         raw, before = read_submission(found.path, found.root)
     except Unreadable as exc:
         student, source = identify(found, None, options, pattern)
-        return Outcome(found, None, student, source, None, None, f"{found.display}: {exc}",
-                       time.perf_counter() - started, None)
+        return Submission(found, None, None, f"{found.display}: {exc}", student, source,
+                          None, None)
     sha = hashlib.sha256(raw).hexdigest()
     try:
         text, message = decode(raw), ""
@@ -332,20 +375,17 @@ def grade_one(found: Found, pool: WorkerPool, options: Options, pattern: re.Patt
     del raw
     meta_student = student_from_metadata(_parsed(text))
     student, source = identify(found, meta_student, options, pattern)
-    result = None
-    if text is not None:
-        result, message = _grade_text(found, text, pool, options, hide)
-    return Outcome(found, sha, student, source, meta_student, result, message,
-                   time.perf_counter() - started, before.st_mtime, _unchanged(found, before))
+    return Submission(found, sha, text, message, student, source, meta_student, before)
 
 
-def _grade_text(found: Found, text: str, pool: WorkerPool, options: Options,
-                hide: tuple[str, ...]) -> tuple[SubmissionResult | None, str]:
-    """Grade the notebook ``text`` read from ``found``: (result, "") or (None, why not)."""
+def grade_text(path: Path, text: str, pool: WorkerPool, options: Options,
+               hide: tuple[str, ...]) -> tuple[SubmissionResult | None, str]:
+    """Grade the notebook ``text`` read from ``path``: (result, "") or (None, why not)."""
     try:
-        return pipeline.grade_notebook(found.path, pool, options.assignment, options.timeout,
+        return pipeline.grade_notebook(path, pool, options.assignment, options.timeout,
                                        Limits(memory_mb=options.memory_mb), hide,
-                                       source=text, release=options.release), ""
+                                       source=text, release=options.release,
+                                       lang=options.lang, default_lang=options.default_lang), ""
     except (NotebookError, pipeline.GradingError) as exc:
         return None, str(exc)
     except PoolClosed:
@@ -465,6 +505,8 @@ class Summary:
     function_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     interrupted: bool = False
+    stopped: str = ""  # why the batch ended early, when not by Ctrl-C (e.g. scheduler lost)
+    workers_seen: int | None = None  # Dask workers that graded something (None: not on Dask)
     out: Path | None = None
 
     @property
@@ -497,7 +539,7 @@ def run(inputs: list[str], options: Options, pool: WorkerPool | None = None,
         reporter = reporter or default_reporter()
         own_pool = pool is None
         try:
-            if own_pool and todo:
+            if own_pool and todo and not options.dask:
                 pool = WorkerPool(size=options.workers(), isolation=options.isolation,
                                   per_function=options.per_function)
             reporter.start(len(todo), summary.unchanged)
@@ -574,16 +616,37 @@ def _refresh_identity(item: Found, book: Gradebook, options: Options,
         book.update_identity(record.path, student, source, item.display)
 
 
-def _schedule(todo: list[Found], pool: WorkerPool, hide: tuple[str, ...], options: Options,
-              pattern: re.Pattern, book: Gradebook, reporter: Reporter,
+def _schedule(todo: list[Found], pool: WorkerPool | None, hide: tuple[str, ...],
+              options: Options, pattern: re.Pattern, book: Gradebook, reporter: Reporter,
               summary: Summary) -> None:
-    """Grade ``todo`` with a bounded number of submissions in flight, recording each result
-    as it completes (memory stays flat whatever the class size)."""
+    """Grade ``todo`` (here, or on Dask with ``options.dask``), recording each result as it
+    completes."""
+    if options.dask:
+        from grader import distributed
+
+        outcomes = distributed.graded(todo, hide, options, pattern, summary)
+    else:
+        outcomes = _graded_here(todo, pool, hide, options, pattern)
+    slowest: list[tuple[float, str]] = []
+    try:
+        with contextlib.closing(outcomes):
+            for done, outcome in enumerate(outcomes, start=1):
+                _record(outcome, book, options, summary)
+                heapq.heappush(slowest, (outcome.seconds, outcome.found.display))
+                if len(slowest) > SLOWEST:
+                    heapq.heappop(slowest)
+                reporter.advance(outcome, done)
+    finally:
+        summary.slowest = sorted(slowest, reverse=True)
+
+
+def _graded_here(todo: list[Found], pool: WorkerPool, hide: tuple[str, ...], options: Options,
+                 pattern: re.Pattern) -> Iterator[Outcome]:
+    """Outcomes of ``todo`` graded by threads sharing ``pool``, as they complete, with a
+    bounded number of submissions in flight (memory stays flat whatever the class size)."""
     in_flight = max(2, options.workers() * 2)
     queue = iter(todo)
     pending: set[Future] = set()
-    slowest: list[tuple[float, str]] = []
-    done = 0
     threads = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="grade")
     try:
         def fill() -> None:
@@ -598,19 +661,12 @@ def _schedule(todo: list[Found], pool: WorkerPool, hide: tuple[str, ...], option
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 pending.discard(future)
-                outcome = future.result()
-                _record(outcome, book, options, summary)
-                done += 1
-                heapq.heappush(slowest, (outcome.seconds, outcome.found.display))
-                if len(slowest) > SLOWEST:
-                    heapq.heappop(slowest)
-                reporter.advance(outcome, done)
+                yield future.result()
             fill()
     finally:
         for future in pending:
             future.cancel()
         threads.shutdown(wait=not pending, cancel_futures=True)
-        summary.slowest = sorted(slowest, reverse=True)
 
 
 def _record(outcome: Outcome, book: Gradebook, options: Options, summary: Summary) -> None:
@@ -648,7 +704,8 @@ def _record(outcome: Outcome, book: Gradebook, options: Options, summary: Summar
 
 
 def _export_all(out: Path, book: Gradebook, summary: Summary) -> None:
-    """grades.csv from the whole gradebook, and any per-submission file that is missing."""
+    """grades.csv and the dashboard from the whole gradebook, and any per-submission file
+    that is missing."""
     rows, scores = [], book.function_scores()
     for r in book.summaries():
         functions = [(f["function"], f["score"], f["max_score"]) for f in scores.get(r["path"], [])]
@@ -664,6 +721,7 @@ def _export_all(out: Path, book: Gradebook, summary: Summary) -> None:
     text, summary.duplicates = exports.grades_csv(rows)
     exports.atomic_write(out / exports.CSV_NAME, text, durable=True)
     summary.function_status = book.status_counts()
+    dashboard.write(out, book, rows)
 
 
 # ----------------------------------------------------------------------------- summary
@@ -686,6 +744,10 @@ def print_summary(summary: Summary, stream=None) -> None:
     say(f"batch {state}: {summary.found} submission(s) found, {summary.graded} graded, "
         f"{len(summary.rejected)} not gradable, {summary.unchanged} unchanged "
         f"in {summary.seconds:.1f}s ({summary.rate:.1f}/s)")
+    if summary.stopped:
+        say(f"stopped: {shown(summary.stopped)}")
+    if summary.workers_seen is not None:
+        say(f"dask: {summary.workers_seen} worker(s) graded submissions")
     if summary.function_status:
         counts = ", ".join(f"{status} {count}" for status, count in
                            sorted(summary.function_status.items(), key=lambda kv: -kv[1]))

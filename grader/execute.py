@@ -94,10 +94,15 @@ def worker_env() -> dict[str, str]:
 
 
 class Worker:
-    """One fork server, prepared for one assignment."""
+    """One fork server, prepared for one assignment.
 
-    def __init__(self, setup: tuple, isolation: str = "auto", per_function: bool = False) -> None:
-        self.setup, self.per_function = setup, per_function
+    Without ``setup`` the server starts blank (interpreter and numpy loading) and waits for
+    ``configure``: started early, it is ready about when the grader knows the assignment.
+    """
+
+    def __init__(self, setup: tuple | None, isolation: str = "auto",
+                 per_function: bool = False) -> None:
+        self.setup, self.per_function = None, per_function
         self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._proc = subprocess.Popen(
             [sys.executable, "-P", "-m", "grader.worker", str(theirs.fileno()), isolation],
@@ -107,6 +112,12 @@ class Worker:
         self.error: str | None = None
         self._isolation: list[str] = []
         self._greeted = False
+        if setup is not None:
+            self.configure(setup)
+
+    def configure(self, setup: tuple) -> None:
+        """Prepare the (blank) server for ``setup``: the assignment folder, preamble, warm."""
+        self.setup = setup
         try:
             path, preamble, warm = setup
             self._sock.send(json.dumps({"path": path, "preamble": preamble,
@@ -369,8 +380,14 @@ class WorkerPool:
         self._all: list[Worker] = []
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        for _ in range(max(1, size)):
-            self._idle.put(None)
+        for _ in range(max(1, size)):  # blank servers: they load while the grader reads
+            self._idle.put(self._new(None))
+
+    def _new(self, setup: tuple | None) -> Worker:
+        worker = Worker(setup, self.isolation, self.per_function)
+        with self._lock:
+            self._all.append(worker)
+        return worker
 
     def prepare(self, setup: tuple) -> None:
         """Start a fork server for ``setup`` in a free empty slot, if there is one, so that
@@ -379,10 +396,11 @@ class WorkerPool:
             worker = self._idle.get_nowait()
         except queue.Empty:
             return
-        if worker is None and not self._closed.is_set():
-            worker = Worker(setup, self.isolation, self.per_function)
-            with self._lock:
-                self._all.append(worker)
+        if not self._closed.is_set():
+            if worker is None:
+                worker = self._new(setup)
+            elif worker.setup is None:
+                worker.configure(setup)
         self._idle.put(worker)
 
     def run(self, job: Job) -> list[RunResult]:
@@ -399,14 +417,13 @@ class WorkerPool:
                 worker = self._idle.get(timeout=0.2)
             except queue.Empty:
                 continue
-            if worker is not None and worker.setup == setup and worker.alive:
+            if worker is not None and worker.alive and worker.setup in (setup, None):
+                if worker.setup is None:
+                    worker.configure(setup)
                 return worker
             if worker is not None:
                 self._discard(worker)
-            worker = Worker(setup, self.isolation, self.per_function)
-            with self._lock:
-                self._all.append(worker)
-            return worker
+            return self._new(setup)
         raise PoolClosed("the worker pool is closed")
 
     def _release(self, worker: Worker) -> None:

@@ -17,11 +17,12 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Iterable
 
-from grader import __version__, report
-from grader.results import PASSED, SubmissionResult
+from grader import __version__, i18n, report
+from grader.i18n import _
+from grader.results import NOT_IMPLEMENTED, PASSED, SubmissionResult
 
 CSV_NAME = "grades.csv"
 SUBMISSIONS_DIR = "submissions"
@@ -138,32 +139,47 @@ padding:.4rem .7rem;border-radius:.3rem}.warn{color:#9a6700}footer{color:#777;fo
 
 def feedback_html(student: str, display: str, result: SubmissionResult | None,
                   message: str = "") -> str:
-    """A self-contained, escaped HTML feedback page for one submission (texts capped)."""
+    """A self-contained, escaped HTML feedback page for one submission (texts capped), in the
+    result's language (for a submission not graded: the language in force); the submission is
+    shown by its file name only, never by the folders it was found in."""
+    with i18n.using(result.lang if result is not None else i18n.current()) as lang:
+        return _feedback_page(student, display, result, message, lang)
+
+
+def _feedback_page(student: str, display: str, result: SubmissionResult | None, message: str,
+                   lang: str) -> str:
     e = html.escape
-    student, display = (report.clip(text, report.LINE_CHARS) for text in (student, display))
-    message = report.clip(message)
+    name = PurePath(display).name or display
+    message = report.clip(message.replace(display, name) if display else message)
+    student, display = (report.clip(text, report.LINE_CHARS) for text in (student, name))
     result = report.capped(result) if result is not None else None
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+    title = _("Feedback: {student}").format(student=student)
+    parts = ["<!DOCTYPE html>",
+             f'<html lang="{i18n.html_lang(lang)}"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>Feedback: {e(student)}</title><style>{STYLE}</style></head><body>"]
+             f"<title>{e(title)}</title><style>{STYLE}</style></head><body>"]
     if result is None:
+        rejected = e(_("not graded"))
         parts += [f"<h1>{e(student)}</h1>", f'<p class="meta">{e(display)}</p>',
-                  '<p><span class="badge rejected">not graded</span></p>',
+                  f'<p><span class="badge rejected">{rejected}</span></p>',
                   f"<pre>{e(message)}</pre>"]
     else:
         total = _out_of(result.score, result.max_score)
         parts += [f"<h1>{e(result.assignment)}: {total}</h1>",
                   f'<p class="meta">{e(result.title)} · {e(student)} · {e(display)}</p>']
         if result.release:
-            parts.append(f'<p class="meta">{e(result.graded_as)}</p>')
-        parts += [f'<p class="warn">warning: {e(w)}</p>' for w in result.warnings]
-        parts.append("<table><thead><tr><th>function</th><th>points</th><th>status</th></tr>"
-                     "</thead><tbody>")
+            parts.append(f'<p class="meta">{e(report.graded_as(result))}</p>')
+        warning = _("warning: {warning}")
+        parts += [f'<p class="warn">{e(warning.format(warning=w))}</p>' for w in result.warnings]
+        labels = (_("function"), _("points"), _("status"))
+        header = "".join(f"<th>{e(text)}</th>" for text in labels)
+        parts.append(f"<table><thead><tr>{header}</tr></thead><tbody>")
         for f in result.functions:
             parts.append(f'<tr><td><a href="#fn-{e(f.name)}">{e(f.name)}</a></td>'
                          f'<td class="pts">{_out_of(f.score, f.max_score)}</td>'
                          f"<td>{_badge(f.status)}</td></tr>")
-        parts.append(f'<tr><th>total</th><th class="pts">{total}</th><th></th></tr>'
+        label = e(_("total"))
+        parts.append(f'<tr><th>{label}</th><th class="pts">{total}</th><th></th></tr>'
                      "</tbody></table>")
         for f in result.functions:
             parts.append(_function_section(f))
@@ -173,8 +189,9 @@ def feedback_html(student: str, display: str, result: SubmissionResult | None,
 
 def _function_section(f) -> str:
     e = html.escape
+    earned = _("{points} points").format(points=_out_of(f.score, f.max_score))
     out = [f'<section id="fn-{e(f.name)}"><h2>{e(f.name)} {_badge(f.status)} '
-           f"<span>{_out_of(f.score, f.max_score)} points</span></h2>"]
+           f"<span>{e(earned)}</span></h2>"]
     if f.cases:
         out.append('<ul class="cases">')
         for c in f.cases:
@@ -182,12 +199,14 @@ def _function_section(f) -> str:
             detail = "" if c.passed or not c.message else f"<pre>{e(c.message)}</pre>"
             out.append(f"<li>{mark} {e(c.name)}{detail}</li>")
         out.append("</ul>")
-    if f.status != PASSED and f.message and (not f.cases or f.message.startswith("not implemented")):
+    if f.status != PASSED and f.message and (not f.cases or f.status == NOT_IMPLEMENTED):
         out.append(f"<pre>{e(f.message)}</pre>")
     if f.status != PASSED and f.hint:
-        out.append(f'<p class="hint"><strong>hint:</strong> {e(f.hint)}</p>')
+        label = e(_("hint:"))
+        out.append(f'<p class="hint"><strong>{label}</strong> {e(f.hint)}</p>')
     if f.output:
-        out.append(f"<details><summary>printed output</summary><pre>{e(f.output)}</pre></details>")
+        summary = e(_("printed output"))
+        out.append(f"<details><summary>{summary}</summary><pre>{e(f.output)}</pre></details>")
     out.append("</section>")
     return "\n".join(out)
 
@@ -197,7 +216,9 @@ def _out_of(score: float, max_score: float) -> str:
 
 
 def _badge(status: str) -> str:
-    return f'<span class="badge {html.escape(status.replace(" ", "-"))}">{html.escape(status)}</span>'
+    """A status badge: styled by the status, labelled in the language in force."""
+    return (f'<span class="badge {html.escape(status.replace(" ", "-"))}">'
+            f"{html.escape(report.status_text(status))}</span>")
 
 
 # ----------------------------------------------------------------------------- grades.csv

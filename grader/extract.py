@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import nbformat
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.notebook import Node
 
 GRADED_RE = re.compile(r"^#\s*GRADED FUNCTION:\s*([A-Za-z_]\w*)\s*$")
 START_RE = re.compile(r"^\s*#+\s*(START CODE HERE|YOUR CODE STARTS HERE)", re.IGNORECASE)
@@ -30,7 +33,7 @@ class GradedCell:
         return bool(self.placeholders)
 
 
-def graded_cells(nb: nbformat.NotebookNode) -> tuple[dict[str, GradedCell], list[str]]:
+def graded_cells(nb: Node) -> tuple[dict[str, GradedCell], list[str]]:
     """Graded cells by function name, and warnings (duplicates) worth reporting."""
     cells: dict[str, GradedCell] = {}
     warnings: list[str] = []
@@ -92,7 +95,7 @@ def strip_magics(source: str) -> str:
                      for line in source.splitlines())
 
 
-def assignment_id(nb: nbformat.NotebookNode) -> str | None:
+def assignment_id(nb: Node) -> str | None:
     """The assignment id stored in the notebook metadata, if any."""
     meta = nb.metadata.get("dnn_grader")
     if isinstance(meta, dict) and isinstance(meta.get("assignment"), str):

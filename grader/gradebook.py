@@ -246,7 +246,7 @@ def result_from_dict(data: dict) -> SubmissionResult:
     return SubmissionResult(data["path"], data["assignment"], data["title"], functions,
                             list(data.get("warnings", [])), list(data.get("isolation", [])),
                             **{k: str(data.get(k, "")) for k in
-                               ("release", "release_title", "release_note")})
+                               ("release", "release_title", "release_note", "lang")})
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")

@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 import json
 import os
+import pickle
 import site
 import sys
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader import checks, codec, extract, notebook, releases, spec
+from grader import cache, checks, codec, extract, i18n, notebook, releases, spec
 from grader.execute import Job, RunResult, Task, WorkerPool
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
@@ -40,6 +41,7 @@ class Plan:
     expected: dict[str, list]
     arg_names: dict[str, list[str]]
     support: dict[str, list[list[str]]]  # per case: the cells run after the student's cell
+    fingerprints: dict[str, list[dict]]  # per case: what each named mistake gives there
 
     def tasks(self, name: str, cell: extract.GradedCell) -> list[tuple[Task, list[int]]]:
         """The worker tasks of function ``name``: one per distinct support, with the indices
@@ -64,16 +66,41 @@ def plan_for(assignment_id: str, release_id: str | None = None) -> Plan:
 
 @functools.cache
 def _build_plan(assignment_id: str, release_id: str | None) -> Plan:
-    """Load the spec, build every case's inputs and read the stored expected outputs."""
+    """Load the spec and the release, then the cases' material: from the cache when nothing
+    it is derived from changed since it was stored, else built anew (``_material``)."""
     assignment = spec.load(assignment_id)
     release = releases.get(assignment_id, release_id)
+    functions = {name: release.apply(base) for name, base in assignment.functions.items()}
     path = assignment.fixtures_dir / "expected.json"
     if not path.is_file():
         raise GradingError(f"{path} is missing; run: python -m grader.fixtures {assignment_id}")
+    key = cache.digest(*_sources(assignment), release.id)
+    material = pickle.loads(cache.cached(f"plan-{assignment.id}-{key}.pickle", lambda: pickle.dumps(
+        _material(assignment, release, functions, path), pickle.HIGHEST_PROTOCOL)))
+    return Plan(assignment, release, functions, *material)
+
+
+def _sources(assignment: spec.Assignment) -> list[str]:
+    """Size and modification time of every file a plan is derived from: the assignment's
+    folders, the modules that build plans, and the interpreter and numpy versions."""
+    import numpy
+
+    folders = [assignment.directory, assignment.reference_dir, assignment.fixtures_dir]
+    files = [p for folder in folders for p in folder.rglob("*")
+             if p.is_file() and "submissions" not in p.parts and "__pycache__" not in p.parts]
+    files += [Path(module.__file__) for module in (codec, releases, spec, sys.modules[__name__])]
+    stamps = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(files)]
+    return [*stamps, sys.version, numpy.__version__]
+
+
+def _material(assignment: spec.Assignment, release: releases.Release,
+              functions: dict[str, spec.Function], path: Path) -> tuple:
+    """Every case's inputs (also encoded for workers), expected output, argument names,
+    support cells and named-mistake fingerprints, by function."""
     stored = codec.from_plain(json.loads(path.read_text()))
-    functions, inputs, encoded, expected, names, support = {}, {}, {}, {}, {}, {}
-    for name, base in assignment.functions.items():
-        functions[name] = function = release.apply(base)
+    inputs, encoded, expected, names, support = {}, {}, {}, {}, {}
+    mistakes, fingerprints = assignment.fingerprints, {}
+    for name, function in functions.items():
         keys = [release.expected_key(c) for c in function.cases]
         missing = [key for key in keys if key not in stored]
         if missing:
@@ -84,7 +111,8 @@ def _build_plan(assignment_id: str, release_id: str | None) -> Plan:
         expected[name] = [stored[key] for key in keys]
         names[name] = releases.arg_names(assignment, release, name)
         support[name] = [releases.support(assignment, release, c) for c in function.cases]
-    return Plan(assignment, release, functions, inputs, encoded, expected, names, support)
+        fingerprints[name] = [mistakes.get(key, {}) for key in keys]
+    return inputs, encoded, expected, names, support, fingerprints
 
 
 def resolve_assignment(nb, override: str | None, graded: set[str]) -> str:
@@ -105,14 +133,19 @@ def resolve_assignment(nb, override: str | None, graded: set[str]) -> str:
 def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None = None,
                    timeout: float | None = None, limits: Limits = Limits(),
                    hide: tuple[str, ...] = (), source: str | None = None,
-                   release: str | None = None) -> SubmissionResult:
+                   release: str | None = None, lang: str | None = None,
+                   default_lang: str = i18n.SOURCE) -> SubmissionResult:
     """Grade one notebook; raises NotebookError/GradingError when it cannot be graded.
 
     ``hide``: more paths the student code must not see (a batch's other folders);
     ``source``: the notebook text when the caller has already read the file;
-    ``release``: the course release to grade it as (default: detected from the notebook).
+    ``release``: the course release to grade it as (default: detected from the notebook);
+    ``lang``: the language of its feedback (default: the notebook's metadata
+    ``dnn_grader.lang`` when it names a known language, else ``default_lang``).
     """
     nb = notebook.read(path) if source is None else notebook.parse(source, str(path))
+    language = (i18n.normalize(lang) or i18n.from_metadata(nb.metadata)
+                or i18n.normalize(default_lang) or i18n.SOURCE)
     cells, warnings = extract.graded_cells(nb)
     try:
         found = resolve_assignment(nb, assignment_id, set(cells))
@@ -130,16 +163,19 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
     job = Job(path=folder, preamble=preamble, tasks=[task for _, task, _ in tasks],
               limits=limits, warm=list(warm))
     runs = _merge_runs(tasks, pool.run(job)) if tasks else {}
-    results = [checks.judge(function, cells.get(name), runs.get(name), plan.expected[name],
-                            plan.inputs[name], plan.arg_names[name])
-               for name, function in plan.functions.items()]
-    extra = sorted(set(cells) - set(assignment.functions))
-    if extra:
-        warnings.append(f"graded cells not part of {assignment.id} were ignored: {', '.join(extra)}")
+    with i18n.using(language):
+        results = [checks.judge(function, cells.get(name), runs.get(name), plan.expected[name],
+                                plan.inputs[name], plan.arg_names[name], plan.fingerprints[name])
+                   for name, function in plan.functions.items()]
+        extra = sorted(set(cells) - set(assignment.functions))
+        if extra:
+            warnings.append(i18n._("graded cells not part of {assignment} were ignored: {names}")
+                            .format(assignment=assignment.id, names=", ".join(extra)))
     isolation = next((r.isolation for r in runs.values() if r.isolation), [])
     return SubmissionResult(str(path), assignment.id, assignment.title, results, warnings,
                             isolation, release=plan.release.id,
-                            release_title=plan.release.title, release_note=detection.note)
+                            release_title=plan.release.title, release_note=detection.note,
+                            lang=language)
 
 
 def worker_setup(assignment: spec.Assignment, release: releases.Release) -> tuple:
@@ -173,13 +209,13 @@ def hidden_paths(submission: Path, assignment: spec.Assignment) -> tuple[str, ..
     something workers need."""
     folder = submission.resolve().parent
     own = folder if hideable(folder) else submission.resolve()
-    return tuple(str(p) for p in (spec.REFERENCE_DIR, spec.FIXTURES_DIR, spec.ROOT / "tests", own))
+    return tuple(str(p) for p in (*spec.secret_dirs(), own))
 
 
 def hideable(folder: Path) -> bool:
     """Whether workers can run without ``folder``: it holds no assignment, grader or Python."""
-    needed = [spec.ASSIGNMENTS_DIR, Path(__file__).parent, sys.prefix, sys.base_prefix,
-              *site.getsitepackages()]
+    needed = [*(root / "assignments" for root in spec.course_roots()), Path(__file__).parent,
+              sys.prefix, sys.base_prefix, *site.getsitepackages()]
     real = Path(os.path.realpath(folder))
     return not any(real == p or real in p.parents
                    for p in (Path(os.path.realpath(n)) for n in needed))

@@ -24,12 +24,14 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import nbformat
 import numpy as np
 
 from grader import extract, spec
+
+if TYPE_CHECKING:
+    from grader.notebook import Node
 
 CURRENT = "current"
 WEIGHTS = {"imports": 3, "signatures": 2, "scaffold": 2, "patterns": 1}
@@ -190,7 +192,7 @@ class Evidence:
     cells: str
 
     @classmethod
-    def of(cls, nb: nbformat.NotebookNode, cells: dict[str, extract.GradedCell]) -> "Evidence":
+    def of(cls, nb: Node, cells: dict[str, extract.GradedCell]) -> "Evidence":
         code = [c.source for c in nb.cells if c.get("cell_type") == "code"]
         sources = [cell.source for cell in cells.values()]
         return cls(
@@ -226,7 +228,7 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def detect(nb: nbformat.NotebookNode, cells: dict[str, extract.GradedCell], assignment_id: str,
+def detect(nb: Node, cells: dict[str, extract.GradedCell], assignment_id: str,
            override: str | None = None) -> Detection:
     """The release to grade ``nb`` as: ``override`` if given, else the best-matching one."""
     if override is not None:

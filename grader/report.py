@@ -15,11 +15,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.results import (MAX_LINE_CHARS, MAX_MESSAGE_CHARS, MAX_OUTPUT_CHARS, PASSED,
-                            SubmissionResult)
+from grader import i18n
+from grader.i18n import N_, _
+from grader.results import (ERROR, FAILED, MAX_LINE_CHARS, MAX_MESSAGE_CHARS, MAX_OUTPUT_CHARS,
+                            MISSING, NOT_IMPLEMENTED, PARTIAL, PASSED, TIMEOUT, SubmissionResult)
 
 STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
                 "timeout": "magenta", "missing": "red", "not implemented": "dim"}
+# Translators: the status of a graded function
+STATUS_TEXT = {PASSED: N_("passed"), PARTIAL: N_("partial"), FAILED: N_("failed"),
+               ERROR: N_("error"), TIMEOUT: N_("timeout"), MISSING: N_("missing"),
+               NOT_IMPLEMENTED: N_("not implemented")}
 
 
 # the same bounds as results.safe_text, applied again where reports are written
@@ -67,42 +73,65 @@ def capped(result: SubmissionResult) -> SubmissionResult:
                  for f in result.functions]
     warnings = [clip(w) for w in result.warnings[:MAX_WARNINGS]]
     if len(result.warnings) > MAX_WARNINGS:
-        warnings.append(f"... and {len(result.warnings) - MAX_WARNINGS} more warnings")
+        with i18n.using(result.lang):
+            warnings.append(_("... and {count} more warnings").format(
+                count=len(result.warnings) - MAX_WARNINGS))
     return replace(result, path=clip(result.path, LINE_CHARS), functions=functions,
                    warnings=warnings)
 
 
+def status_text(status: str) -> str:
+    """A function's status in the language in force."""
+    return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
+
+
+def graded_as(result: SubmissionResult) -> str:
+    """``graded as release …`` with its title and note, in the language in force."""
+    text = _("graded as release {release} ({title})").format(release=result.release,
+                                                              title=_(result.release_title))
+    return f"{text}; {result.release_note}" if result.release_note else text
+
+
 def print_table(result: SubmissionResult, stream: TextIO | None = None) -> None:
-    """A readable summary: one row per function with points, status and first failure."""
-    result = capped(result)
-    console = Console(file=stream, highlight=False, soft_wrap=False)
+    """A readable summary: one row per function with points, status and first failure, in the
+    result's language."""
+    with i18n.using(result.lang):
+        _print_table(capped(result), Console(file=stream, highlight=False, soft_wrap=False))
+
+
+def _print_table(result: SubmissionResult, console: Console) -> None:
     console.print(Text(printable(f"{result.assignment} — {result.title}: {result.path}"),
                        style="bold"))
     if result.release:
-        console.print(Text(printable(result.graded_as)))
+        console.print(Text(printable(graded_as(result))))
     table = Table(expand=False)
-    table.add_column("function", no_wrap=True)
-    table.add_column("points", justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("first failure", overflow="fold")
+    table.add_column(_("function"), no_wrap=True)
+    table.add_column(_("points"), justify="right", no_wrap=True)
+    table.add_column(_("status"), no_wrap=True)
+    table.add_column(_("first failure"), overflow="fold")
     for f in result.functions:
         style = STATUS_STYLE.get(f.status, "")
         table.add_row(Text(printable(f.name)), f"{points(f.score)}/{points(f.max_score)}",
-                      Text(printable(f.status), style=style),
+                      Text(printable(status_text(f.status)), style=style),
                       Text(printable(_first_lines(f.message, 4))))
     table.add_section()
     total = f"{points(result.score)}/{points(result.max_score)}"
-    table.add_row(Text("total", style="bold"), Text(total, style="bold"), "", "")
+    table.add_row(Text(_("total"), style="bold"), Text(total, style="bold"), "", "")
     console.print(table)
     for warning in result.warnings:
-        console.print(Text.assemble(("warning:", "yellow"), " ", printable(warning)))
-    console.print(Text(printable(f"isolation: {', '.join(result.isolation) or 'unknown'}"),
-                       style="dim"))
+        console.print(Text.assemble((_("warning:"), "yellow"), " ", printable(warning)))
+    layers = ", ".join(result.isolation) or _("unknown")
+    console.print(Text(printable(_("isolation: {layers}").format(layers=layers)), style="dim"))
 
 
 def gradescope(result: SubmissionResult) -> dict:
-    """The submission in Gradescope's results.json format."""
-    result = capped(result)
+    """The submission in Gradescope's results.json format (its texts in the result's
+    language)."""
+    with i18n.using(result.lang):
+        return _gradescope(capped(result))
+
+
+def _gradescope(result: SubmissionResult) -> dict:
     tests = [{
         "name": f.name,
         "score": f.score,
@@ -110,13 +139,15 @@ def gradescope(result: SubmissionResult) -> dict:
         "status": "passed" if f.status == PASSED else "failed",
         "output": _feedback(f),
         "visibility": "visible",
+        "extra_data": {"mistake": f.mistake},  # the named mistake ("": none), for analytics
     } for f in result.functions]
     return {
         "score": result.score,
         "max_score": result.max_score,
         "output": "\n".join([f"{result.assignment}: {points(result.score)}/{points(result.max_score)}"]
-                            + ([result.graded_as] if result.release else [])
-                            + [f"warning: {w}" for w in result.warnings]),
+                            + ([graded_as(result)] if result.release else [])
+                            + [_("warning: {warning}").format(warning=w)
+                               for w in result.warnings]),
         "tests": tests,
         "extra_data": {"assignment": result.assignment, "isolation": result.isolation,
                        "release": result.release, "release_note": result.release_note},
@@ -128,14 +159,20 @@ def to_json(result: SubmissionResult) -> str:
 
 
 def _feedback(f) -> str:
-    lines = [f"{f.status}: {points(f.score)}/{points(f.max_score)} points"]
-    lines += [f"{'✓' if c.passed else '✗'} {c.name}" + ("" if c.passed else f": {c.message}")
-              for c in f.cases]
+    lines = [_("{status}: {score}/{max_score} points").format(
+        status=status_text(f.status), score=points(f.score), max_score=points(f.max_score))]
+    lines += [_case_line(c) for c in f.cases]
     if not f.cases and f.message:
         lines.append(f.message)
     if f.status != PASSED and f.hint:
-        lines.append(f"hint: {f.hint}")
+        lines.append(_("hint: {hint}").format(hint=f.hint))
     return "\n".join(lines)
+
+
+def _case_line(case) -> str:
+    if case.passed:
+        return f"✓ {case.name}"
+    return "✗ " + _("{case}: {message}").format(case=case.name, message=case.message)
 
 
 def _first_lines(text: str, count: int) -> str:

@@ -33,6 +33,7 @@ class CaseResult:
     weight: float
     passed: bool
     message: str = ""
+    mistake: str = ""  # id of the named mistake its result matches ("": none)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class FunctionResult:
     cases: list[CaseResult] = field(default_factory=list)
     output: str = ""
     seconds: float = 0.0
+    mistake: str = ""  # the named mistake its failing cases match ("": none)
 
 
 @dataclass
@@ -63,6 +65,7 @@ class SubmissionResult:
     release: str = ""        # the course release it was graded as
     release_title: str = ""
     release_note: str = ""   # why that release may be doubtful (ambiguous, chosen by hand)
+    lang: str = "en"         # the language of its texts (grader/i18n.py)
 
     @property
     def graded_as(self) -> str:

@@ -3,8 +3,9 @@
 Everything specific to one assignment is data kept beside it (see docs/authoring.md):
 
     assignments/<ID>/   student notebook and the public helper modules it imports
-    reference/<ID>/     spec.toml, solutions.py (reference graded cells), cases.py (input builders)
-    fixtures/<ID>/      expected.json and submissions/ (generated), samples.toml
+    reference/<ID>/     spec.toml, solutions.py (reference graded cells), cases.py (input builders),
+                        mistakes.toml (named mistakes, as edits of the reference cells)
+    fixtures/<ID>/      expected.json, mistakes.json and submissions/ (generated), samples.toml
 
 Only the trusted process loads this module's data; workers never see it.
 """
@@ -14,14 +15,19 @@ import contextlib
 import copy
 import functools
 import importlib.util
+import json
+import os
+import re
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator
 
 import numpy as np
+
+from grader import codec
 
 def _packs_root() -> Path:
     """Where assignments/, reference/ and fixtures/ are: beside grader/ in a checkout, else
@@ -34,6 +40,12 @@ ROOT = _packs_root()
 ASSIGNMENTS_DIR = ROOT / "assignments"
 REFERENCE_DIR = ROOT / "reference"
 FIXTURES_DIR = ROOT / "fixtures"
+COURSE_ENV = "DNN_GRADER_COURSE"  # course folders of one's own, separated by os.pathsep
+_courses: list[Path] = []         # chosen with --course (see use_courses)
+MISTAKES_FILE = "mistakes.toml"     # reference/<ID>/: the catalogue of named mistakes
+FINGERPRINTS_FILE = "mistakes.json"  # fixtures/<ID>/: their outputs on every case (generated)
+MISTAKE_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,47}")
+MISTAKE_KEYS = {"id", "explanation", "replace", "release"}
 GRADED_MARK = "# GRADED FUNCTION:"
 STAND_IN_MARK = "# STAND-IN:"
 SHOWN_ID_CHARS = 60
@@ -63,6 +75,32 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A mistake students make in one graded function: a small variant of its reference cell
+    (``edits``, each old text occurring exactly once) and what to tell a student who made it."""
+
+    function: str
+    id: str
+    explanation: str
+    edits: tuple[tuple[str, str], ...]
+    release: str = ""  # only this release's own reference cell takes the edits ("": the newest)
+
+    def applies(self, source: str) -> bool:
+        """Whether every edit finds its text exactly once (in turn) in ``source``."""
+        try:
+            self.apply(source)
+        except SpecError:
+            return False
+        return True
+
+    def apply(self, source: str) -> str:
+        """``source`` with the edits made in turn; SpecError when one does not apply."""
+        for old, new in self.edits:
+            source = replace_once(source, old, new, f"{self.function}: mistake {self.id}")
+        return source
+
+
+@dataclass(frozen=True)
 class Function:
     """A graded function: its points, how its outputs are named, what it calls."""
 
@@ -73,6 +111,7 @@ class Function:
     hint: str
     cases: tuple[Case, ...]
     may_modify: tuple[str, ...] = ()  # arguments it may change in place (a release's design)
+    mistakes: tuple[Mistake, ...] = ()  # named mistakes, in the order they are tried
 
 
 @dataclass
@@ -86,18 +125,19 @@ class Assignment:
     timeout: float
     functions: dict[str, Function]
     warm: tuple[str, ...] = ()
+    root: Path = ROOT  # the course folder holding its assignments/, reference/, fixtures/
 
     @property
     def directory(self) -> Path:
-        return ASSIGNMENTS_DIR / self.id
+        return self.root / "assignments" / self.id
 
     @property
     def reference_dir(self) -> Path:
-        return REFERENCE_DIR / self.id
+        return self.root / "reference" / self.id
 
     @property
     def fixtures_dir(self) -> Path:
-        return FIXTURES_DIR / self.id
+        return self.root / "fixtures" / self.id
 
     @property
     def max_score(self) -> float:
@@ -113,6 +153,17 @@ class Assignment:
             solutions = _load_module(self.reference_dir / "solutions.py", "solutions")
             cases = _load_module(self.reference_dir / "cases.py", "cases")
         return solutions, cases
+
+    @functools.cached_property
+    def fingerprints(self) -> dict[str, dict[str, dict]]:
+        """What each named mistake gives on each case (fixtures/<ID>/mistakes.json), keyed like
+        the expected outputs, then by mistake id; {} for an assignment without mistakes."""
+        path = self.fixtures_dir / FINGERPRINTS_FILE
+        if not any(f.mistakes for f in self.functions.values()):
+            return {}
+        if not path.is_file():
+            raise SpecError(f"{path} is missing; run: python -m grader.fixtures {self.id}")
+        return codec.from_plain(json.loads(path.read_text()))
 
     @property
     def solutions(self) -> ModuleType:
@@ -201,6 +252,13 @@ def graded_blocks(source: str, mark: str = GRADED_MARK) -> dict[str, str]:
     return {name: "\n".join(lines).strip() for name, lines in blocks.items()}
 
 
+def replace_once(source: str, old: str, new: str, what: str) -> str:
+    """``source`` with ``old`` replaced by ``new``; SpecError unless ``old`` occurs exactly once."""
+    if source.count(old) != 1:
+        raise SpecError(f"{what}: {old!r} must occur exactly once, found {source.count(old)}")
+    return source.replace(old, new)
+
+
 def redefine(namespace: dict, sources: list[str], name: str) -> Callable:
     """``name`` as defined by running ``sources`` in order in a copy of ``namespace``."""
     scope = dict(namespace)
@@ -239,9 +297,44 @@ def _load_module(path: Path, name: str) -> ModuleType:
     return module
 
 
+def use_courses(folders: list[str | Path]) -> None:
+    """Grade the assignments of these course folders too (before the built-in ones); each
+    must hold ``reference/<ID>/spec.toml`` for at least one assignment."""
+    chosen = [Path(folder).resolve() for folder in folders]
+    for folder in chosen:
+        check_course(folder)
+    _courses[:] = chosen
+    load.cache_clear()
+
+
+def check_course(folder: Path) -> None:
+    """SpecError unless ``folder`` is a course folder (with at least one assignment spec)."""
+    if not folder.is_dir():
+        raise SpecError(f"course folder {folder} does not exist")
+    if not any((folder / "reference").glob("*/spec.toml")):
+        raise SpecError(f"course folder {folder} has no reference/<ID>/spec.toml "
+                        "(see docs/authoring.md, or scaffold one with `dnn-grader new`)")
+
+
+def course_roots() -> list[Path]:
+    """Folders searched for assignments, first match wins: --course folders, then those of
+    the DNN_GRADER_COURSE environment variable, then the packs installed with the grader."""
+    from_env = [Path(p).resolve() for p in os.environ.get(COURSE_ENV, "").split(os.pathsep) if p]
+    roots = [*_courses, *from_env, ROOT]
+    return list(dict.fromkeys(roots))
+
+
+def secret_dirs() -> list[Path]:
+    """What student code must never read, in every course folder: references, fixtures, tests."""
+    return [root / name for root in course_roots() for name in ("reference", "fixtures", "tests")]
+
+
 def _installed() -> dict[str, Path]:
-    """Each reference subfolder holding a spec.toml, keyed by its name."""
-    return {p.parent.name: p.parent for p in REFERENCE_DIR.glob("*/spec.toml")}
+    """Each reference subfolder holding a spec.toml, keyed by its name (earlier roots win)."""
+    found: dict[str, Path] = {}
+    for root in reversed(course_roots()):
+        found.update({p.parent.name: p.parent for p in (root / "reference").glob("*/spec.toml")})
+    return found
 
 
 def available() -> list[str]:
@@ -271,15 +364,17 @@ def load(assignment_id: str) -> Assignment:
         raise SpecError(f"{folder / 'spec.toml'}: id {_shown(data['id'])} is not its folder "
                         f"name {folder.name!r}")
     functions = {f["name"]: _function(f) for f in data["functions"]}
+    functions = _with_mistakes(functions, folder / MISTAKES_FILE)
     for function in functions.values():
         unknown = set(function.uses) - set(functions)
         if unknown:
             raise SpecError(f"{function.name} uses unknown graded functions {sorted(unknown)}")
+    root = folder.parent.parent
     return Assignment(
         id=folder.name, title=data["title"],
-        notebook=ASSIGNMENTS_DIR / folder.name / _file_name(data["notebook"]),
+        notebook=root / "assignments" / folder.name / _file_name(data["notebook"]),
         preamble=data.get("preamble", ""), timeout=float(data.get("timeout", 10)),
-        functions=functions, warm=tuple(data.get("warm", ())),
+        functions=functions, warm=tuple(data.get("warm", ())), root=root,
     )
 
 
@@ -300,6 +395,40 @@ def _function(data: dict) -> Function:
         uses=tuple(data.get("uses", ())), hint=data.get("hint", ""),
         cases=tuple(_case(name, case) for case in data["cases"]),
     )
+
+
+def _with_mistakes(functions: dict[str, Function], path: Path) -> dict[str, Function]:
+    """``functions`` with the mistakes ``path`` (a mistakes.toml, if present) lists for each."""
+    if not path.is_file():
+        return functions
+    catalogue = tomllib.loads(path.read_text())
+    unknown = set(catalogue) - set(functions)
+    if unknown:
+        raise SpecError(f"{path}: mistakes of unknown functions {sorted(unknown)}")
+    found = {name: tuple(_mistake(path, name, entry) for entry in entries)
+             for name, entries in catalogue.items()}
+    for name, mistakes in found.items():
+        ids = [m.id for m in mistakes]
+        if len(set(ids)) != len(ids):
+            raise SpecError(f"{path}: {name}: mistake ids must be unique, got {ids}")
+    return {name: replace(f, mistakes=found.get(name, ())) for name, f in functions.items()}
+
+
+def _mistake(path: Path, function: str, data: dict) -> Mistake:
+    where = f"{path}: {function}"
+    if set(data) - MISTAKE_KEYS or not {"id", "explanation", "replace"} <= set(data):
+        raise SpecError(f"{where}: a mistake has id, explanation, replace (and maybe release)")
+    if type(data["id"]) is not str or not MISTAKE_ID_RE.fullmatch(data["id"]):
+        raise SpecError(f"{where}: mistake id {_shown(data['id'])} must be a short identifier")
+    explanation = " ".join(str(data["explanation"]).split())
+    edits = data["replace"]
+    if not explanation or not edits or any(
+            type(e) is not list or len(e) != 2 or not all(type(t) is str for t in e)
+            or not e[0] or e[0] == e[1] for e in edits):
+        raise SpecError(f"{where}: {data['id']}: needs an explanation and replace = "
+                        '[["old", "new"], ...] with texts to change')
+    return Mistake(function, data["id"], explanation, tuple((old, new) for old, new in edits),
+                   str(data.get("release", "")))
 
 
 def _case(function: str, data: dict) -> Case:

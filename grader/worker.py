@@ -58,7 +58,12 @@ def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:
 def main(argv: list[str]) -> None:
     """Entry point: set up from the first control message, say hello, then serve."""
     control = socket.socket(fileno=int(argv[0]))
-    server = ForkServer(argv[1] if len(argv) > 1 else "auto", json.loads(control.recv(TASK_CAP)))
+    import numpy  # noqa: F401  (every assignment needs it: loaded while the grader reads)
+
+    setup = control.recv(TASK_CAP)
+    if not setup:  # a blank server the grader did not need
+        return
+    server = ForkServer(argv[1] if len(argv) > 1 else "auto", json.loads(setup))
     control.send(json.dumps(server.hello()).encode())
     try:
         server.serve(control)

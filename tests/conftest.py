@@ -44,14 +44,14 @@ def toy_root(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def use_toy(toy_root, monkeypatch) -> Path:
-    """Point the spec loader at the toy project for one test."""
-    monkeypatch.setattr(spec, "ASSIGNMENTS_DIR", toy_root / "assignments")
-    monkeypatch.setattr(spec, "REFERENCE_DIR", toy_root / "reference")
-    monkeypatch.setattr(spec, "FIXTURES_DIR", toy_root / "fixtures")
+    """Add the toy project as a course folder for one test."""
+    (toy_root / "fixtures" / "TOY").mkdir(parents=True, exist_ok=True)
+    spec.use_courses([toy_root])
     _clear_caches()
     if not (toy_root / "fixtures" / "TOY" / "expected.json").exists():
         assert fixtures.main(["TOY"]) == 0
     yield toy_root
+    spec.use_courses([])
     _clear_caches()
 
 

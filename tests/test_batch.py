@@ -271,8 +271,7 @@ def test_kill_9_loses_only_submissions_in_flight(classroom, subs, use_toy, tmp_p
         from pathlib import Path
         from grader import spec
         root = Path({str(use_toy)!r})
-        spec.ASSIGNMENTS_DIR, spec.REFERENCE_DIR, spec.FIXTURES_DIR = (
-            root / "assignments", root / "reference", root / "fixtures")
+        spec.use_courses([root])
         from grader import cli
         sys.exit(cli.main([{str(classroom)!r}, "--out", {str(out)!r}, "--jobs", "1",
                            "--timeout", "1"]))

@@ -90,9 +90,8 @@ def _bad_spec(tmp_path, monkeypatch, **fields):
     text += ('[[functions]]\nname = "f"\npoints = 1\n'
              '[[functions.cases]]\nname = "c"\nbuilder = "b"\n')
     (tmp_path / "reference" / "BAD" / "spec.toml").write_text(text)
-    monkeypatch.setattr(spec, "REFERENCE_DIR", tmp_path / "reference")
-    monkeypatch.setattr(spec, "ASSIGNMENTS_DIR", tmp_path / "assignments")
-    spec.load.cache_clear()
+    monkeypatch.setattr(spec, "_courses", [])  # the test's own list, dropped after it
+    spec.use_courses([tmp_path])
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "sub/n.ipynb",

@@ -173,14 +173,13 @@ def test_a_release_that_changes_a_callee_must_own_its_callers(tmp_path, monkeypa
         '[[releases]]\nid = "old"\ntitle = "t"\n'
         '[releases.functions.linear_backward]\nexpected = "own"\n'
         '[[releases]]\nid = "new"\ntitle = "t"\n')
-    monkeypatch.setattr(spec, "REFERENCE_DIR", tmp_path / "reference")
-    spec.load.cache_clear()
+    spec.use_courses([tmp_path])
     releases.load.cache_clear()
     try:
         with pytest.raises(spec.SpecError, match="linear_activation_backward uses linear_backward"):
             releases.load("C1W4A1")
     finally:
-        spec.load.cache_clear()
+        spec.use_courses([])
         releases.load.cache_clear()
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -69,3 +70,20 @@ def test_installed_reference_and_fixtures_stay_hidden(venv, tmp_path):
     target = next(t for name, t in tests.items() if "linear_forward" in name)
     assert target["score"] == 0
     assert report["score"] == 95
+
+
+def test_installed_wheel_lists_and_packs_a_gradescope_zip_without_the_repository(venv, tmp_path):
+    listed = subprocess.run([str(venv / "bin" / "dnn-grader"), "list", "--format", "json"],
+                            cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert [a["id"] for a in json.loads(listed.stdout)] == spec.available()
+    subprocess.run([str(venv / "bin" / "dnn-grader"), "gradescope", "C1W4A1", "--out",
+                    "autograder.zip"], cwd=tmp_path, capture_output=True, check=True)
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".whl"))
+        (tmp_path / name).write_bytes(zf.read(name))
+    with zipfile.ZipFile(tmp_path / name) as wheel:
+        names = set(wheel.namelist())
+        record = wheel.read(next(n for n in names if n.endswith(".dist-info/RECORD"))).decode()
+    assert {"grader/pipeline.py", "dnn_grader_packs/reference/C1W4A1/solutions.py",
+            "dnn_grader_packs/fixtures/C1W4A1/expected.json"} <= names
+    assert all(n in record for n in names)

@@ -8,7 +8,7 @@ also runs hidden cases with other shapes and depths.
 import numpy as np
 
 import testCases
-from grader.selfcheck import PublicCase, run
+from grader.selfcheck import PublicCase, _, run
 
 _zeros = np.zeros
 
@@ -81,7 +81,8 @@ def linear_activation_forward_test(target):
                           ("relu", np.array([[3.43896131, 0.0]]))]:
         expected = (A, ((A_prev, W, b), Z))
         cases.append(PublicCase((A_prev, W, b, activation), expected, ("A", "cache"),
-                                f"course example with {activation}"))
+                                _("course example with {activation}").format(
+                                    activation=activation)))
     run(target, cases)
 
 
@@ -140,7 +141,7 @@ def linear_activation_backward_test(target):
                  np.array([[-0.20837892]])),
     }
     run(target, [PublicCase((dA, cache, activation), outputs, ("dA_prev", "dW", "db"),
-                            f"course example with {activation}")
+                            _("course example with {activation}").format(activation=activation))
                  for activation, outputs in expected.items()])
 
 

@@ -6,10 +6,16 @@ iterations), so do not tailor your code to these numbers.
 """
 import numpy as np
 
-from grader.selfcheck import PublicCase, run
+from grader.selfcheck import PublicCase, _, run
 from testCases import L_layer_model_test_case, two_layer_model_test_case
 
 RETURNS = ("parameters", "costs")
+
+
+def _training(iterations, learning_rate):
+    """The label of a short training run."""
+    return _("{count} iterations, learning_rate={rate}").format(count=iterations,
+                                                                 rate=learning_rate)
 
 
 def two_layer_model_test(target):
@@ -38,9 +44,9 @@ def two_layer_model_test(target):
     costs = [np.array(0.69315968)]
     run(target, [
         PublicCase(args=(X, Y, layers_dims, 0.0075, 2), expected=(expected_slow, costs),
-                   returns=RETURNS, label="2 iterations, learning_rate=0.0075"),
+                   returns=RETURNS, label=_training(2, 0.0075)),
         PublicCase(args=(X, Y, layers_dims, 0.1, 3), expected=(expected_fast, costs),
-                   returns=RETURNS, label="3 iterations, learning_rate=0.1"),
+                   returns=RETURNS, label=_training(3, 0.1)),
     ])
 
 
@@ -88,7 +94,7 @@ def L_layer_model_test(target):
     costs = [np.array(0.70723944)]
     run(target, [
         PublicCase(args=(X, Y, layers_dims, 0.0075, 2), expected=(expected_slow, costs),
-                   returns=RETURNS, label="2 iterations, learning_rate=0.0075"),
+                   returns=RETURNS, label=_training(2, 0.0075)),
         PublicCase(args=(X, Y, layers_dims, 0.02, 3), expected=(expected_fast, costs),
-                   returns=RETURNS, label="3 iterations, learning_rate=0.02"),
+                   returns=RETURNS, label=_training(3, 0.02)),
     ])

@@ -5,7 +5,7 @@ the grader also runs hidden cases.
 """
 import numpy as np
 
-from grader.selfcheck import PublicCase, run
+from grader.selfcheck import PublicCase, _, run
 from gc_network import forward_propagation_n, backward_propagation_n
 from testCases import gradient_check_n_test_case
 
@@ -40,9 +40,9 @@ def gradient_check_test(target):
 def gradient_check_n_test(target):
     """Run ``target`` on the course example with the provided backward_propagation_n."""
     X, Y, parameters = gradient_check_n_test_case()
-    _, cache = forward_propagation_n(X, Y, parameters)
+    _cost, cache = forward_propagation_n(X, Y, parameters)
     gradients = backward_propagation_n(X, Y, cache)
     run(target, [PublicCase(args=(parameters, gradients, X, Y),
                             expected=GRADIENT_CHECK_N_EXPECTED[0], returns=("difference",),
-                            label="course example with the provided backward_propagation_n",
+                            label=_("course example with the provided backward_propagation_n"),
                             rtol=1e-5, atol=1e-15)])

@@ -1,6 +1,6 @@
 """The ``grade`` command: one notebook (report on stdout or --output), or a batch.
 
-    grade submission.ipynb [--format json] [--output FILE]
+    grade submission.ipynb [--format json] [--output FILE] [--course DIR]
     grade submissions/ [more paths or globs] [--jobs N] [--out results/] [--regrade] [--release R]
 
 Batch mode (see grader/batch.py) is used when a folder, a glob, several paths or --out are
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import glob
+import importlib.util
 import io
 import signal
 import sys
 from pathlib import Path
 
-from grader import __version__, batch, exports, report, sandbox
+from grader import __version__, batch, exports, i18n, report, sandbox, spec
 from grader.execute import WorkerPool
 from grader.notebook import NotebookError
 from grader.pipeline import GradingError, grade_notebook
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a submission notebook; or folders, globs and files to grade as a batch")
     parser.add_argument("--assignment", metavar="ID",
                         help="assignment id (default: from notebook metadata or function names)")
+    add_course_option(parser)
     parser.add_argument("--release", metavar="ID",
                         help="grade the notebook(s) as this course release (default: recognised "
                              "from each notebook; see README); a notebook of an assignment "
@@ -41,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="one notebook: table for people (default), json for Gradescope's "
                              "results.json")
     parser.add_argument("--output", metavar="FILE", help="one notebook: write the report to FILE")
+    parser.add_argument("--lang", type=_language, choices=i18n.LANGUAGES,
+                        help="language of the feedback: en, zh_CN or ko (default: the notebook "
+                             f"metadata's dnn_grader.lang, else ${i18n.LANG_ENV} or the locale, "
+                             "else en); for a batch also of the dashboard")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="wall-clock limit per graded function (default: per assignment)")
     parser.add_argument("--memory-mb", type=int, default=Limits().memory_mb, metavar="MB",
@@ -70,13 +76,43 @@ def build_parser() -> argparse.ArgumentParser:
                        help="name (default): the file name (--student-pattern); metadata: "
                             "notebook metadata dnn_grader.student if present, else the file name "
                             "(students can edit metadata: only for notebooks you stamped)")
+    group.add_argument("--dask", metavar="ADDRESS",
+                       help="grade on a Dask cluster: its scheduler's address (tcp://HOST:8786), "
+                            "or 'local' for one of --jobs worker processes on this machine "
+                            "(needs dnn-grader[dask]; see README)")
     parser.add_argument("--version", action="version", version=f"dnn-grader {__version__}")
     return parser
+
+
+def _language(value: str) -> str:
+    """A --lang value as its language's code (``zh-CN`` is ``zh_CN``); unknown ones as given."""
+    return i18n.normalize(value) or value
+
+
+def add_course_option(parser: argparse.ArgumentParser) -> None:
+    """``--course DIR`` (repeatable): assignments of one's own, found before the built-in ones."""
+    parser.add_argument("--course", action="append", default=[], metavar="DIR",
+                        help="a course folder of your own (assignments/, reference/, fixtures/ "
+                             f"as in docs/authoring.md); repeatable; also ${spec.COURSE_ENV}")
+
+
+def use_courses(folders: list[str]) -> str | None:
+    """Select the --course folders; the error to report when one is not a course folder."""
+    if not folders:
+        return None
+    try:
+        spec.use_courses(folders)
+    except spec.SpecError as exc:
+        return str(exc)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     sandbox.protect_trusted_process()
+    problem = use_courses(args.course)
+    if problem:
+        return cannot_grade(problem)
     if is_batch(args):
         return main_batch(args)
     path = args.paths[0]
@@ -86,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                         per_function=args.child_per_function) as pool:
             result = grade_notebook(path, pool, args.assignment, args.timeout,
                                     Limits(memory_mb=args.memory_mb), source=text,
-                                    release=args.release)
+                                    release=args.release, lang=args.lang,
+                                    default_lang=i18n.from_environment())
     except batch.Unreadable as exc:
         return cannot_grade(f"{path}: {exc}")
     except (NotebookError, GradingError) as exc:
@@ -102,8 +139,8 @@ def cannot_grade(reason: str) -> int:
 
 
 def is_batch(args: argparse.Namespace) -> bool:
-    """Batch mode: several paths, a folder, an unexpanded glob, or an output folder."""
-    if args.out is not None or len(args.paths) != 1:
+    """Batch mode: several paths, a folder, an unexpanded glob, an output folder or Dask."""
+    if args.out is not None or args.dask or len(args.paths) != 1:
         return True
     path = args.paths[0]
     return Path(path).is_dir() or (not Path(path).exists() and glob.has_magic(path))
@@ -118,13 +155,18 @@ def main_batch(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         print("grade: --jobs must be positive", file=sys.stderr)
         return EXIT_CANNOT_GRADE
+    if args.dask and importlib.util.find_spec("distributed") is None:
+        print("grade: --dask needs Dask distributed: pip install 'dnn-grader[dask]'",
+              file=sys.stderr)
+        return EXIT_CANNOT_GRADE
     options = batch.Options(out=Path(args.out or DEFAULT_OUT), jobs=args.jobs,
                             assignment=args.assignment, release=args.release,
                             timeout=args.timeout,
                             regrade=args.regrade, student_from=args.student_from,
                             memory_mb=args.memory_mb, isolation=args.isolation,
-                            per_function=args.child_per_function,
-                            student_pattern=args.student_pattern or batch.DEFAULT_STUDENT_PATTERN)
+                            per_function=args.child_per_function, dask=args.dask,
+                            student_pattern=args.student_pattern or batch.DEFAULT_STUDENT_PATTERN,
+                            lang=args.lang, default_lang=i18n.from_environment())
     try:
         batch.compile_student_pattern(options.student_pattern)
     except ValueError as exc:
@@ -132,7 +174,8 @@ def main_batch(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_GRADE
     previous = _terminate_as_interrupt()
     try:
-        summary = batch.run(args.paths, options)
+        with i18n.using(options.lang or options.default_lang):  # the dashboard's language
+            summary = batch.run(args.paths, options)
     except batch.BatchError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return EXIT_CANNOT_GRADE
