@@ -262,9 +262,10 @@ def compare_dask(command: list[str], out: Path, address: str, size: int, local: 
           f"the client itself {client * 1000:.1f} ms CPU per submission")
     needed = 100_000 / 600
     print(f"  estimate, 100 000 submissions in 10 minutes ({needed:.0f}/s): about "
-          f"{needed * per_core:.0f} worker cores (e.g. {-(-needed * per_core // 16):.0f} nodes of "
-          f"16 `dask worker --nworkers 16 --nthreads 1`); one client handles up to "
-          f"{1 / client if client else float('inf'):.0f} submissions/s")
+          f"{needed * per_core:.0f} worker cores (nodes of 16 cores, each `dask worker "
+          f"--nworkers 16 --nthreads 1`: {-(-needed * per_core // 16):.0f}); at its CPU per "
+          f"submission one client records at most {1 / client if client else float('inf'):.0f} "
+          "submissions/s (with --dask local that CPU includes the scheduler's)")
 
 
 def report(label: str, size: int, m: dict) -> None:

@@ -24,7 +24,6 @@ import itertools
 import json
 import os
 import re
-import stat
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -39,12 +38,11 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 from grader import __version__, dashboard, exports, pipeline, report
 from grader.execute import PoolClosed, WorkerPool
 from grader.gradebook import GRADED, REJECTED, Gradebook, Record, export_name, now
-from grader.notebook import MAX_NOTEBOOK_BYTES, NotebookError
+from grader.notebook import NotebookError, Unreadable, decode, read_submission
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
 
 DEFAULT_STUDENT_PATTERN = r"^(?:.*/)?(?P<student>[^/_-]+)[^/]*$"
-STUDENT_FROM = ("name", "metadata")
 LOCK_NAME = ".grade.lock"
 SLOWEST = 5
 
@@ -178,93 +176,6 @@ def _fixed_part(pattern: str) -> Path:
 
 
 # ----------------------------------------------------------------------------- reading
-
-class Unreadable(Exception):
-    """A submission file that is not read (not a regular file, a symbolic link, too large...);
-    the message says why."""
-
-
-_READ = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
-_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
-TOO_LARGE = f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; not graded"
-_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFDIR: "a folder",
-          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
-
-
-def read_submission(path: Path, root: Path | None = None) -> tuple[bytes, os.stat_result]:
-    """The bytes of the regular file ``path`` (at most MAX_NOTEBOOK_BYTES) and its fstat; raises
-    Unreadable. With ``root``, ``path`` must be below it and is opened one component at a time
-    without following any symbolic link; without, ``path`` (named by the user) is followed."""
-    try:
-        fd = _open_below(root, path) if root is not None else _open_named(path)
-        try:
-            info = os.fstat(fd)
-            _require_regular(info)
-            data = _read_at_most(fd, MAX_NOTEBOOK_BYTES + 1)  # the file may grow meanwhile
-        finally:
-            os.close(fd)
-    except FileNotFoundError:
-        raise Unreadable("no such file") from None
-    except OSError as exc:  # also a symbolic link swapped in after the checks (O_NOFOLLOW)
-        raise Unreadable(f"cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        raise Unreadable(TOO_LARGE)
-    return data, info
-
-
-def decode(raw: bytes) -> str:
-    """``raw`` as UTF-8 text; raises Unreadable."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Unreadable(f"cannot be read as UTF-8 text ({exc.reason} at byte "
-                         f"{exc.start})") from None
-
-
-def _open_named(path: Path) -> int:
-    _require_regular(os.stat(path))  # refuse a FIFO or device before even opening it
-    return os.open(path, _READ)
-
-
-def _open_below(root: Path, path: Path) -> int:
-    try:
-        *folders, name = path.relative_to(root).parts
-    except ValueError:
-        raise Unreadable("not inside the folder given; not graded") from None
-    fd = os.open(root, _FOLDER)
-    try:
-        for folder in folders:
-            if stat.S_ISLNK(os.stat(folder, dir_fd=fd, follow_symlinks=False).st_mode):
-                raise Unreadable(f"in {folder!r}, a symbolic link to a folder; not followed")
-            inner = os.open(folder, _FOLDER | os.O_NOFOLLOW, dir_fd=fd)
-            os.close(fd)
-            fd = inner
-        _require_regular(os.stat(name, dir_fd=fd, follow_symlinks=False))
-        return os.open(name, _READ | os.O_NOFOLLOW, dir_fd=fd)
-    finally:
-        os.close(fd)
-
-
-def _require_regular(info: os.stat_result) -> None:
-    if stat.S_ISLNK(info.st_mode):
-        raise Unreadable("a symbolic link; not followed")
-    if not stat.S_ISREG(info.st_mode):
-        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
-        raise Unreadable(f"not a regular file ({kind}); not read")
-    if info.st_size > MAX_NOTEBOOK_BYTES:
-        raise Unreadable(TOO_LARGE)
-
-
-def _read_at_most(fd: int, count: int) -> bytes:
-    chunks = []
-    while count > 0:
-        chunk = os.read(fd, min(count, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        count -= len(chunk)
-    return b"".join(chunks)
-
 
 # ----------------------------------------------------------------------------- identity
 

@@ -292,7 +292,7 @@ def grades_csv(rows: Iterable[Row]) -> tuple[str, list[Duplicate]]:
         header.append("release")
     header += ["total", "max_score", "status", "submission", "note"]
     students: dict[str, list[Row]] = {}
-    for (student, _), row in chosen.items():
+    for (student, _assignment), row in chosen.items():
         students.setdefault(student, []).append(row)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

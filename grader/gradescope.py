@@ -165,9 +165,8 @@ def run(root: Path) -> dict:
 
 def _grade_upload(root: Path, assignment_id: str) -> dict:
     """The results.json content for the upload (a zero score with the reason on failure)."""
-    from grader import batch
     from grader.execute import WorkerPool
-    from grader.notebook import NotebookError
+    from grader.notebook import NotebookError, Unreadable, decode, read_submission
     from grader.pipeline import GradingError, grade_notebook
 
     assignment = spec.load(assignment_id)
@@ -175,11 +174,11 @@ def _grade_upload(root: Path, assignment_id: str) -> dict:
     if path is None:
         return _not_graded(problem)
     try:
-        text = batch.decode(batch.read_submission(path, root / "submission")[0])
+        text = decode(read_submission(path, root / "submission")[0])
         with WorkerPool(size=1) as pool:
             result = grade_notebook(path, pool, assignment.id, source=text,
                                     hide=(str(root / "source"),))
-    except (batch.Unreadable, NotebookError, GradingError) as exc:
+    except (Unreadable, NotebookError, GradingError) as exc:
         return _not_graded(f"{path.name}: {exc}")
     return report.gradescope(result)
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from typing import TextIO
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, TextIO
 
 from grader import i18n
+
+if TYPE_CHECKING:  # rich is imported when a table is printed: a JSON report starts faster
+    from rich.console import Console
 from grader.i18n import N_, _
 from grader.results import (ERROR, FAILED, MAX_LINE_CHARS, MAX_MESSAGE_CHARS, MAX_OUTPUT_CHARS,
                             MISSING, NOT_IMPLEMENTED, PARTIAL, PASSED, TIMEOUT, SubmissionResult)
@@ -96,10 +95,15 @@ def print_table(result: SubmissionResult, stream: TextIO | None = None) -> None:
     """A readable summary: one row per function with points, status and first failure, in the
     result's language."""
     with i18n.using(result.lang):
+        from rich.console import Console
+
         _print_table(capped(result), Console(file=stream, highlight=False, soft_wrap=False))
 
 
-def _print_table(result: SubmissionResult, console: Console) -> None:
+def _print_table(result: SubmissionResult, console: "Console") -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     console.print(Text(printable(f"{result.assignment} — {result.title}: {result.path}"),
                        style="bold"))
     if result.release:

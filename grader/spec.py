@@ -25,9 +25,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator
 
-import numpy as np
-
-from grader import codec
 
 def _packs_root() -> Path:
     """Where assignments/, reference/ and fixtures/ are: beside grader/ in a checkout, else
@@ -163,6 +160,8 @@ class Assignment:
             return {}
         if not path.is_file():
             raise SpecError(f"{path} is missing; run: python -m grader.fixtures {self.id}")
+        from grader import codec
+
         return codec.from_plain(json.loads(path.read_text()))
 
     @property
@@ -190,6 +189,8 @@ class Assignment:
     def run_reference(self, case: Case) -> Any:
         """Expected output of ``case``, computed by the reference under the case seed."""
         args = copy.deepcopy(self.build_inputs(case))
+        import numpy as np
+
         np.random.seed(case.seed)
         with isolated_imports(self.directory, self.reference_dir):
             return self.reference(case.function, case.stand_ins)(*args)

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import argparse
 import glob
+import importlib
 import importlib.util
 import io
 import signal
 import sys
+import threading
 from pathlib import Path
 
-from grader import __version__, batch, exports, i18n, report, sandbox, spec
-from grader.execute import WorkerPool
-from grader.notebook import NotebookError
-from grader.pipeline import GradingError, grade_notebook
+# Only light modules here: grading one notebook starts its fork server first, then imports
+# numpy and the pipeline while that server loads (see main_single).
+from grader import __version__, i18n, sandbox, spec
+from grader.gradebook import STUDENT_FROM
+from grader.report import printable
 from grader.sandbox import Limits
 
 EXIT_OK, EXIT_CANNOT_GRADE, EXIT_INTERRUPTED = 0, 1, 130
@@ -72,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="regular expression with a named group 'student', searched in each "
                             "file's path below the folder given, without .ipynb (default: the "
                             "file name up to its first '_' or '-')")
-    group.add_argument("--student-from", choices=batch.STUDENT_FROM, default="name",
+    group.add_argument("--student-from", choices=STUDENT_FROM, default="name",
                        help="name (default): the file name (--student-pattern); metadata: "
                             "notebook metadata dnn_grader.student if present, else the file name "
                             "(students can edit metadata: only for notebooks you stamped)")
@@ -113,28 +116,38 @@ def main(argv: list[str] | None = None) -> int:
     problem = use_courses(args.course)
     if problem:
         return cannot_grade(problem)
-    if is_batch(args):
-        return main_batch(args)
+    return main_batch(args) if is_batch(args) else main_single(args)
+
+
+def main_single(args: argparse.Namespace) -> int:
+    """Grade one notebook and print (or write) its report."""
+    from grader.execute import WorkerPool
+
     path = args.paths[0]
-    try:
-        text = batch.decode(batch.read_submission(Path(path))[0])  # a regular file, capped
-        with WorkerPool(size=1, isolation=args.isolation,
-                        per_function=args.child_per_function) as pool:
+    if (args.format or "table") == "table":  # the table's library loads while the worker runs
+        threading.Thread(target=importlib.import_module, args=("rich.table",), daemon=True).start()
+    with WorkerPool(size=1, isolation=args.isolation,
+                    per_function=args.child_per_function) as pool:  # a blank server loads now
+        from grader.notebook import NotebookError, Unreadable, decode, read_submission
+        from grader.pipeline import GradingError, grade_notebook
+
+        try:
+            text = decode(read_submission(Path(path))[0])  # a regular file, capped
             result = grade_notebook(path, pool, args.assignment, args.timeout,
                                     Limits(memory_mb=args.memory_mb), source=text,
                                     release=args.release, lang=args.lang,
                                     default_lang=i18n.from_environment())
-    except batch.Unreadable as exc:
-        return cannot_grade(f"{path}: {exc}")
-    except (NotebookError, GradingError) as exc:
-        return cannot_grade(str(exc))
+        except Unreadable as exc:
+            return cannot_grade(f"{path}: {exc}")
+        except (NotebookError, GradingError) as exc:
+            return cannot_grade(str(exc))
     write_report(result, args.format or "table", args.output)
     return EXIT_OK
 
 
 def cannot_grade(reason: str) -> int:
     """Say on stderr (as printable text) why grading could not happen."""
-    print(f"grade: cannot grade: {report.printable(reason)}", file=sys.stderr)
+    print(f"grade: cannot grade: {printable(reason)}", file=sys.stderr)
     return EXIT_CANNOT_GRADE
 
 
@@ -148,6 +161,8 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 def main_batch(args: argparse.Namespace) -> int:
     """Grade a batch into ``--out``; see grader/batch.py."""
+    from grader import batch
+
     if args.output or args.format:
         print("grade: --output/--format are for one notebook; a batch writes grades.csv, "
               "results.json and feedback.html files into --out", file=sys.stderr)
@@ -205,6 +220,8 @@ def _restore(previous) -> None:
 
 def write_report(result, fmt: str, output: str | None) -> None:
     """Print the report, or write it to ``output`` atomically."""
+    from grader import exports, report
+
     if output is None:
         if fmt == "json":
             print(report.to_json(result))
