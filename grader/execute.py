@@ -225,9 +225,12 @@ class Worker:
     def alive(self) -> bool:
         return self._proc.poll() is None
 
-    def close(self) -> None:
-        """Stop the fork server (it kills its children and removes what it created)."""
+    def close(self, wait: bool = True) -> None:
+        """Stop the fork server (it kills its children and removes what it created); without
+        ``wait``, let it finish that on its own while this process goes on (or exits)."""
         self._sock.close()
+        if not wait:
+            return
         try:
             self._proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -441,13 +444,14 @@ class WorkerPool:
                 self._all.remove(worker)
         worker.close()
 
-    def close(self) -> None:
-        """Stop every fork server; jobs still waiting for a slot raise PoolClosed."""
+    def close(self, wait: bool = True) -> None:
+        """Stop every fork server (``wait``: until each has cleaned up); jobs still waiting
+        for a slot raise PoolClosed."""
         self._closed.set()
         with self._lock:
             workers, self._all = self._all, []
         for worker in workers:
-            worker.close()
+            worker.close(wait)
 
     def __enter__(self) -> "WorkerPool":
         return self

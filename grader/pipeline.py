@@ -19,7 +19,9 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader import cache, checks, codec, extract, i18n, notebook, releases, spec
+# checks and codec (numpy) are imported once the fork server has its setup: it loads while
+# this process imports numpy (see grade_notebook)
+from grader import cache, extract, i18n, notebook, releases, spec
 from grader.execute import Job, RunResult, Task, WorkerPool
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
@@ -85,6 +87,8 @@ def _sources(assignment: spec.Assignment) -> list[str]:
     folders, the modules that build plans, and the interpreter and numpy versions."""
     import numpy
 
+    from grader import codec
+
     folders = [assignment.directory, assignment.reference_dir, assignment.fixtures_dir]
     files = [p for folder in folders for p in folder.rglob("*")
              if p.is_file() and "submissions" not in p.parts and "__pycache__" not in p.parts]
@@ -97,6 +101,8 @@ def _material(assignment: spec.Assignment, release: releases.Release,
               functions: dict[str, spec.Function], path: Path) -> tuple:
     """Every case's inputs (also encoded for workers), expected output, argument names,
     support cells and named-mistake fingerprints, by function."""
+    from grader import codec
+
     stored = codec.from_plain(json.loads(path.read_text()))
     inputs, encoded, expected, names, support = {}, {}, {}, {}, {}
     mistakes, fingerprints = assignment.fingerprints, {}
@@ -163,6 +169,8 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
     job = Job(path=folder, preamble=preamble, tasks=[task for _, task, _ in tasks],
               limits=limits, warm=list(warm))
     runs = _merge_runs(tasks, pool.run(job)) if tasks else {}
+    from grader import checks
+
     with i18n.using(language):
         results = [checks.judge(function, cells.get(name), runs.get(name), plan.expected[name],
                                 plan.inputs[name], plan.arg_names[name], plan.fingerprints[name])
@@ -214,11 +222,16 @@ def hidden_paths(submission: Path, assignment: spec.Assignment) -> tuple[str, ..
 
 def hideable(folder: Path) -> bool:
     """Whether workers can run without ``folder``: it holds no assignment, grader or Python."""
-    needed = [*(root / "assignments" for root in spec.course_roots()), Path(__file__).parent,
-              sys.prefix, sys.base_prefix, *site.getsitepackages()]
     real = Path(os.path.realpath(folder))
-    return not any(real == p or real in p.parents
-                   for p in (Path(os.path.realpath(n)) for n in needed))
+    return not any(real == p or real in p.parents for p in _needed(tuple(spec.course_roots())))
+
+
+@functools.cache
+def _needed(roots: tuple[Path, ...]) -> list[Path]:
+    """Real paths of what workers need with these course folders (resolved once per batch)."""
+    needed = [*(root / "assignments" for root in roots), Path(__file__).parent, sys.prefix,
+              sys.base_prefix, *site.getsitepackages()]
+    return [Path(os.path.realpath(n)) for n in needed]
 
 
 def _deadline(limits: Limits, seconds: float) -> Limits:

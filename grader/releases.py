@@ -26,7 +26,6 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable
 
-import numpy as np
 
 from grader import extract, spec
 
@@ -316,6 +315,8 @@ def run_cell(assignment: spec.Assignment, release: Release, case: spec.Case) -> 
     """Output of the release's reference cell on ``case`` (under the case seed)."""
     args = assignment.build_inputs(case)
     function = cell_function(assignment, release, case.function, case.stand_ins)
+    import numpy as np
+
     np.random.seed(case.seed)
     with spec.isolated_imports(assignment.directory, assignment.reference_dir):
         return function(*args)

@@ -126,21 +126,23 @@ def main_single(args: argparse.Namespace) -> int:
     path = args.paths[0]
     if (args.format or "table") == "table":  # the table's library loads while the worker runs
         threading.Thread(target=importlib.import_module, args=("rich.table",), daemon=True).start()
-    with WorkerPool(size=1, isolation=args.isolation,
-                    per_function=args.child_per_function) as pool:  # a blank server loads now
+    pool = WorkerPool(size=1, isolation=args.isolation,
+                      per_function=args.child_per_function)  # a blank server loads now
+    try:
         from grader.notebook import NotebookError, Unreadable, decode, read_submission
         from grader.pipeline import GradingError, grade_notebook
 
-        try:
-            text = decode(read_submission(Path(path))[0])  # a regular file, capped
-            result = grade_notebook(path, pool, args.assignment, args.timeout,
-                                    Limits(memory_mb=args.memory_mb), source=text,
-                                    release=args.release, lang=args.lang,
-                                    default_lang=i18n.from_environment())
-        except Unreadable as exc:
-            return cannot_grade(f"{path}: {exc}")
-        except (NotebookError, GradingError) as exc:
-            return cannot_grade(str(exc))
+        text = decode(read_submission(Path(path))[0])  # a regular file, capped
+        result = grade_notebook(path, pool, args.assignment, args.timeout,
+                                Limits(memory_mb=args.memory_mb), source=text,
+                                release=args.release, lang=args.lang,
+                                default_lang=i18n.from_environment())
+    except Unreadable as exc:
+        return cannot_grade(f"{path}: {exc}")
+    except (NotebookError, GradingError) as exc:
+        return cannot_grade(str(exc))
+    finally:
+        pool.close(wait=False)  # the server cleans up on its own while the report is written
     write_report(result, args.format or "table", args.output)
     return EXIT_OK
 
