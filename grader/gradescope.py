@@ -65,14 +65,15 @@ exec "$ROOT/venv/bin/python" -m grader.gradescope run --root "$ROOT"
 
 # ----------------------------------------------------------------------------- the zip
 
-def build_zip(assignment_id: str, target: Path) -> Path:
-    """Write Gradescope's autograder zip for an installed assignment to ``target``."""
+def build_zip(assignment_id: str, target: Path, lang: str = "en") -> Path:
+    """Write Gradescope's autograder zip for an installed assignment to ``target``; ``lang``
+    is the feedback's language for uploads whose metadata names none."""
     assignment = spec.load(assignment_id)
     if not (assignment.fixtures_dir / "expected.json").is_file():
         raise spec.SpecError(f"{assignment.id} has no expected outputs yet; run: "
                              f"python -m grader.fixtures {assignment.id}")
     own = assignment.root != spec.ROOT
-    config = {"assignment": assignment.id, "course": COURSE if own else None}
+    config = {"assignment": assignment.id, "course": COURSE if own else None, "lang": lang}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
         _add(zf, "setup.sh", SETUP_SH.encode(), executable=True)
         _add(zf, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
@@ -153,7 +154,7 @@ def run(root: Path) -> dict:
     config = json.loads((root / "source" / CONFIG).read_text())
     if config.get("course"):
         spec.use_courses([root / "source" / config["course"]])
-    result = _grade_upload(root, config["assignment"])
+    result = _grade_upload(root, config["assignment"], config.get("lang") or "en")
     result["execution_time"] = round(time.monotonic() - started, 3)
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -163,7 +164,7 @@ def run(root: Path) -> dict:
     return result
 
 
-def _grade_upload(root: Path, assignment_id: str) -> dict:
+def _grade_upload(root: Path, assignment_id: str, lang: str) -> dict:
     """The results.json content for the upload (a zero score with the reason on failure)."""
     from grader.execute import WorkerPool
     from grader.notebook import NotebookError, Unreadable, decode, read_submission
@@ -177,7 +178,7 @@ def _grade_upload(root: Path, assignment_id: str) -> dict:
         text = decode(read_submission(path, root / "submission")[0])
         with WorkerPool(size=1) as pool:
             result = grade_notebook(path, pool, assignment.id, source=text,
-                                    hide=(str(root / "source"),))
+                                    hide=(str(root / "source"),), default_lang=lang)
     except (Unreadable, NotebookError, GradingError) as exc:
         return _not_graded(f"{path.name}: {exc}")
     return report.gradescope(result)

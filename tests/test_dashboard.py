@@ -119,11 +119,11 @@ def samples(assignment: str) -> list[Path]:
 
 
 def build_class(folder: Path, rng: random.Random) -> None:
-    """About a hundred submissions: every student hands in C1W4A1, half of them C2W1A3 too,
+    """About three hundred submissions: every student hands in C1W4A1, half of them C2W1A3 too,
     from the fixtures' samples; plus a hostile name, a duplicate and a non-notebook."""
     folder.mkdir()
     first, second = samples(ASSIGNMENTS[0]), samples(ASSIGNMENTS[1])
-    for i in range(60):
+    for i in range(200):
         student = f"s{i:03d}"
         shutil.copyfile(rng.choice(first), folder / f"{student}_{ASSIGNMENTS[0]}.ipynb")
         if i % 2:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,27 @@ def test_hostile_upload_cannot_read_the_autograder_or_forge_results(autograder):
     assert not (results / "forged").exists() and not (source / "forged").exists()
 
 
+def test_the_course_language_applies_unless_the_upload_names_one(autograder):
+    config = autograder / "source" / "dnn_grader.json"
+    original = config.read_text()
+    config.write_text(json.dumps(dict(json.loads(original), lang="ko")))
+    try:
+        wrong = (SUBMISSIONS / "wrong_linear_backward_db_no_keepdims.ipynb").read_bytes()
+        korean = upload(autograder, {"mine.ipynb": wrong})
+        nb = nbformat.reads(wrong.decode(), as_version=4)
+        nb.metadata["dnn_grader"]["lang"] = "zh_CN"
+        chinese = upload(autograder, {"mine.ipynb": nbformat.writes(nb).encode()})
+    finally:
+        config.write_text(original)
+    english = upload(autograder, {"mine.ipynb": wrong})
+    assert korean["score"] == chinese["score"] == english["score"] < 100
+    texts = [next(t["output"] for t in r["tests"] if t["name"] == "linear_backward")
+             for r in (korean, chinese, english)]
+    assert re.search("[\uac00-\ud7a3]", texts[0]) and not re.search("[\u4e00-\u9fff]", texts[0])
+    assert re.search("[\u4e00-\u9fff]", texts[1])
+    assert texts[2].isascii() or not re.search("[\uac00-\ud7a3\u4e00-\u9fff]", texts[2])
+
+
 def test_uploads_that_cannot_be_graded_get_a_reason_and_zero(autograder):
     none = upload(autograder, {"notes.txt": b"forgot the notebook"})
     assert none["score"] == 0 and "no notebook" in none["output"]
@@ -133,7 +155,7 @@ def test_own_course_assignment_travels_in_the_zip(use_toy, tmp_path):
     with zipfile.ZipFile(archive) as zf:
         names = set(zf.namelist())
         config = json.loads(zf.read("dnn_grader.json"))
-    assert config == {"assignment": "TOY", "course": "course"}
+    assert config == {"assignment": "TOY", "course": "course", "lang": "en"}
     assert {"course/reference/TOY/spec.toml", "course/assignments/TOY/toy.ipynb",
             "course/fixtures/TOY/expected.json"} <= names
     root = setup(archive, tmp_path / "autograder")

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from grader import __version__, releases, spec
+from grader import __version__, i18n, releases, spec
 from grader.cli import grade
 from grader.report import points, printable
 
@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     gradescope.add_argument("id", metavar="ID")
     gradescope.add_argument("--out", default="autograder.zip", metavar="FILE.zip",
                             help="default: %(default)s")
+    gradescope.add_argument("--lang", type=grade._language, choices=i18n.LANGUAGES,
+                            help="the feedback's language when an upload's metadata names none "
+                                 "(default: en)")
 
     new = verbs.add_parser("new", help="scaffold an assignment of one's own from a solution "
                            "notebook (see docs/authoring.md)")
@@ -63,7 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["grade"]:
         return grade.main(argv[1:])
-    args = build_parser().parse_args(argv)
+    try:
+        return _run(build_parser().parse_args(argv))
+    except BrokenPipeError:  # e.g. `dnn-grader list | head`: the reader has what it wanted
+        sys.stdout = None
+        return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.verb == "new":
         return _fail_on(_new, args)
     problem = grade.use_courses(args.course)
@@ -129,7 +139,7 @@ def _gradescope(args: argparse.Namespace) -> int:
     target = Path(args.out)
     if target.suffix != ".zip":
         return _error(f"--out must name a .zip file, not {target}")
-    print(f"wrote {gradescope.build_zip(args.id, target)}")
+    print(f"wrote {gradescope.build_zip(args.id, target, args.lang or i18n.SOURCE)}")
     return EXIT_OK
 
 
