@@ -121,7 +121,7 @@ def test_the_course_language_applies_unless_the_upload_names_one(autograder):
              for r in (korean, chinese, english)]
     assert re.search("[\uac00-\ud7a3]", texts[0]) and not re.search("[\u4e00-\u9fff]", texts[0])
     assert re.search("[\u4e00-\u9fff]", texts[1])
-    assert texts[2].isascii() or not re.search("[\uac00-\ud7a3\u4e00-\u9fff]", texts[2])
+    assert not re.search("[\uac00-\ud7a3\u4e00-\u9fff]", texts[2])
 
 
 def test_uploads_that_cannot_be_graded_get_a_reason_and_zero(autograder):
