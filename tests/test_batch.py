@@ -327,8 +327,8 @@ def test_student_code_cannot_see_the_output_or_other_input_folders(subs, tmp_pat
              f"{str(second / 'zoe_hw1.ipynb')!r}) if os.path.exists(p)]\n"
              "    Z = np.dot(W, A) + b + len(seen)")
     edited(subs / "reference.ipynb", first / "yan_hw1.ipynb", "affine", AFFINE, probe)
-    _, recorder = batch.run([str(first), str(second)], batch.Options(out=out, jobs=2),
-                            pool=pool, reporter=Recorder()), None
+    batch.run([str(first), str(second)], batch.Options(out=out, jobs=2), pool=pool,
+              reporter=Recorder())
     with Gradebook(out) as book:
         yan = next(r for r in book.records() if r.student == "yan").result
     if "allowlist-root" not in yan.isolation:
