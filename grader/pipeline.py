@@ -76,15 +76,17 @@ def _build_plan(assignment_id: str, release_id: str | None) -> Plan:
     path = assignment.fixtures_dir / "expected.json"
     if not path.is_file():
         raise GradingError(f"{path} is missing; run: python -m grader.fixtures {assignment_id}")
-    key = cache.digest(*_sources(assignment), release.id)
+    key = cache.digest(*_derived_from(assignment), release.id)
     material = pickle.loads(cache.cached(f"plan-{assignment.id}-{key}.pickle", lambda: pickle.dumps(
         _material(assignment, release, functions, path), pickle.HIGHEST_PROTOCOL)))
     return Plan(assignment, release, functions, *material)
 
 
-def _sources(assignment: spec.Assignment) -> list[str]:
-    """Size and modification time of every file a plan is derived from: the assignment's
-    folders, the modules that build plans, and the interpreter and numpy versions."""
+def _derived_from(assignment: spec.Assignment) -> list[str | bytes]:
+    """The name and content of every file a plan is derived from (the assignment's folders
+    and the modules that build plans), and the interpreter and numpy versions: content, not
+    modification times, so two copies that differ only in what a file says never share one
+    entry (e.g. wheels unpacked to the same place with reproducible timestamps)."""
     import numpy
 
     from grader import codec
@@ -93,8 +95,10 @@ def _sources(assignment: spec.Assignment) -> list[str]:
     files = [p for folder in folders for p in folder.rglob("*")
              if p.is_file() and "submissions" not in p.parts and "__pycache__" not in p.parts]
     files += [Path(module.__file__) for module in (codec, releases, spec, sys.modules[__name__])]
-    stamps = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(files)]
-    return [*stamps, sys.version, numpy.__version__]
+    parts: list[str | bytes] = []
+    for path in sorted(files):
+        parts += [str(path), path.read_bytes()]
+    return [*parts, sys.version, numpy.__version__]
 
 
 def _material(assignment: spec.Assignment, release: releases.Release,

@@ -40,11 +40,16 @@ def test_cached_plan_equals_a_fresh_one(cache_home):
 def test_a_changed_source_file_is_a_new_entry(cache_home, use_toy):
     pipeline.plan_for("TOY")
     cases = use_toy / "reference" / "TOY" / "cases.py"
-    stat = cases.stat()
-    os.utime(cases, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    pipeline._build_plan.cache_clear()
-    pipeline.plan_for("TOY")
-    assert len(list(cache_home.glob("plan-TOY-*.pickle"))) == 2
+    stat, text = cases.stat(), cases.read_text()
+    try:  # same size, same modification time, other content: still a new entry
+        cases.write_text(text.replace("2", "3", 1))
+        os.utime(cases, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert cases.stat().st_size == stat.st_size and "2" in text
+        pipeline._build_plan.cache_clear()
+        pipeline.plan_for("TOY")
+        assert len(list(cache_home.glob("plan-TOY-*.pickle"))) == 2
+    finally:
+        cases.write_text(text)
 
 
 def test_an_unwritable_cache_is_rebuilt_every_time(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@ every isolation layer, and the installed packs' reference/ and fixtures/ stay hi
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -19,11 +20,16 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory) -> Path:
+def wheel(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(spec.ROOT), "--no-deps", "-q",
                     "-w", str(root / "dist")], check=True, capture_output=True)
-    wheel = next((root / "dist").glob("dnn_grader-*.whl"))
+    return next((root / "dist").glob("dnn_grader-*.whl"))
+
+
+@pytest.fixture(scope="module")
+def venv(wheel) -> Path:
+    root = wheel.parent.parent
     # the dependencies come from this interpreter's site-packages; dnn-grader from the wheel
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(root / "venv")],
                    check=True)
@@ -87,3 +93,21 @@ def test_installed_wheel_lists_and_packs_a_gradescope_zip_without_the_repository
     assert {"grader/pipeline.py", "dnn_grader_packs/reference/C1W4A1/solutions.py",
             "dnn_grader_packs/fixtures/C1W4A1/expected.json"} <= names
     assert all(n in record for n in names)
+
+
+def test_an_unpacked_wheel_grades_the_repository_fixtures_in_place(wheel, tmp_path):
+    unpacked, home = tmp_path / "unpacked", tmp_path / "home"
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(unpacked)
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": str(unpacked)}
+    for name, score in (("reference.ipynb", 100), ("stub.ipynb", 0), ("reference.ipynb", 100)):
+        done = subprocess.run([sys.executable, "-P", "-m", "grader.cli", str(SUBMISSIONS / name),
+                               "--format", "json"], cwd=tmp_path, env=env, capture_output=True,
+                              text=True)
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        assert report["score"] == score, [t for t in report["tests"] if t["score"] < t["max_score"]]
+    assert list((home / ".cache" / "dnn-grader").glob("plan-C1W4A1-*"))  # kept across runs
+    where = subprocess.run([sys.executable, "-P", "-c", "import grader; print(grader.__file__)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert where.stdout.startswith(str(unpacked))
