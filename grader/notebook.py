@@ -128,19 +128,12 @@ def _read_at_most(fd: int, count: int) -> bytes:
 
 
 def read(path: str | Path) -> Node:
-    """Read and validate ``path`` as a Jupyter notebook (any v4 minor version)."""
-    path = Path(path)
-    if not path.exists():
-        raise NotebookError(f"{path}: no such file")
-    if not path.is_file():
-        raise NotebookError(f"{path}: not a file")
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"{path}: larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; not graded")
+    """Read and validate ``path`` as a Jupyter notebook (any v4 minor version), with the
+    checks and caps of ``read_submission``."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NotebookError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
-    return parse(text, str(path))
+        return parse(decode(read_submission(Path(path))[0]), str(path))
+    except Unreadable as exc:
+        raise NotebookError(f"{path}: {exc}") from None
 
 
 def parse(text: str, name: str = "notebook") -> Node:
