@@ -14,6 +14,7 @@ import argparse
 import base64
 import hashlib
 import importlib.metadata
+import io
 import json
 import os
 import sys
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import grader
 from grader import report, spec
-from grader.handout import SKIPPED, ZIP_TIME
+from grader.handout import add_entry, files_below
 
 ROOT_ENV = "DNN_GRADER_GRADESCOPE_ROOT"
 CONFIG = "dnn_grader.json"
@@ -75,31 +76,22 @@ def build_zip(assignment_id: str, target: Path, lang: str = "en") -> Path:
     own = assignment.root != spec.ROOT
     config = {"assignment": assignment.id, "course": COURSE if own else None, "lang": lang}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-        _add(zf, "setup.sh", SETUP_SH.encode(), executable=True)
-        _add(zf, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
-        _add(zf, CONFIG, json.dumps(config, indent=2).encode())
+        add_entry(zf, "setup.sh", SETUP_SH.encode(), executable=True)
+        add_entry(zf, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+        add_entry(zf, CONFIG, json.dumps(config, indent=2).encode())
         name, data = wheel()
-        _add(zf, name, data)
+        add_entry(zf, name, data)
         if own:
             for part in ("assignments", "reference", "fixtures"):
                 for path, arc in _tree(assignment.root / part / assignment.id,
                                        f"{COURSE}/{part}/{assignment.id}"):
-                    _add(zf, arc, path.read_bytes())
+                    add_entry(zf, arc, path.read_bytes())
     return target
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
-    info = zipfile.ZipInfo(name, ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = (0o755 if executable else 0o644) << 16
-    zf.writestr(info, data)
-
-
 def _tree(folder: Path, prefix: str) -> list[tuple[Path, str]]:
-    """Files below ``folder`` (caches left out) with their names below ``prefix``."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file()
-                   and not SKIPPED & set(p.relative_to(folder).parts))
-    return [(p, f"{prefix}/{p.relative_to(folder).as_posix()}") for p in files]
+    """Files below ``folder`` with their names below ``prefix``."""
+    return [(folder / p, f"{prefix}/{p.as_posix()}") for p in files_below(folder)]
 
 
 def wheel() -> tuple[str, bytes]:
@@ -136,12 +128,10 @@ def _digest(data: bytes) -> str:
 
 
 def _zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
-    import io
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for arc, data in entries:
-            _add(zf, arc, data)
+            add_entry(zf, arc, data)
     return buffer.getvalue()
 
 

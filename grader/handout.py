@@ -23,11 +23,19 @@ class HandoutError(Exception):
     """The bundle cannot be written (an output folder that is in the way)."""
 
 
-def public_files(assignment: spec.Assignment) -> list[Path]:
-    """Every file of the assignment's public folder, relative to it, in a stable order."""
-    folder = assignment.directory
+def files_below(folder: Path) -> list[Path]:
+    """Every file below ``folder`` (caches and editor leftovers left out), relative to it, in
+    a stable order."""
     return sorted(p.relative_to(folder) for p in folder.rglob("*")
                   if p.is_file() and not SKIPPED & set(p.relative_to(folder).parts))
+
+
+def add_entry(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    """Add ``data`` as ``name`` with a fixed timestamp (the same material, the same zip)."""
+    info = zipfile.ZipInfo(name, ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = (0o755 if executable else 0o644) << 16
+    zf.writestr(info, data)
 
 
 def student_notebook(path: Path) -> str:
@@ -49,7 +57,7 @@ def write_bundle(assignment_id: str, out: Path) -> Path:
     target = out / assignment.id
     if target.exists() and any(target.iterdir()):
         raise HandoutError(f"{target} already exists and is not empty; choose another --out")
-    for relative in public_files(assignment):
+    for relative in files_below(assignment.directory):
         source, copy = assignment.directory / relative, target / relative
         copy.parent.mkdir(parents=True, exist_ok=True)
         if source.suffix == ".ipynb":
@@ -62,11 +70,7 @@ def write_bundle(assignment_id: str, out: Path) -> Path:
 def zip_bundle(folder: Path) -> Path:
     """``folder`` as ``folder.zip`` (entries below the folder's name, fixed timestamps)."""
     archive = folder.with_suffix(".zip")
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in files:
-            info = zipfile.ZipInfo(str(Path(folder.name) / path.relative_to(folder)), ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, path.read_bytes())
+        for relative in sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()):
+            add_entry(zf, (Path(folder.name) / relative).as_posix(), (folder / relative).read_bytes())
     return archive

@@ -15,6 +15,7 @@ in a course folder (see docs/authoring.md):
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import shutil
@@ -155,16 +156,24 @@ def _indent(line: str) -> str:
 
 # ----------------------------------------------------------------------------- reference files
 
+def _code_trees(nb: nbformat.NotebookNode, graded_too: bool = False) -> list[ast.Module]:
+    """The syntax trees of the notebook's code cells (ungraded ones unless ``graded_too``),
+    magics neutralised; cells that do not parse are left out."""
+    trees = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or (extract.graded_name(cell.source) and not graded_too):
+            continue
+        try:
+            trees.append(ast.parse(extract.strip_magics(cell.source)))
+        except SyntaxError:
+            continue
+    return trees
+
+
 def preamble(nb: nbformat.NotebookNode) -> str:
     """The import statements of the notebook's ungraded code cells, each once."""
     found: list[str] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code" or extract.graded_name(cell.source):
-            continue
-        try:
-            tree = ast.parse(extract.strip_magics(cell.source))
-        except SyntaxError:
-            continue
+    for tree in _code_trees(nb):
         for node in tree.body:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 text = ast.unparse(node)
@@ -176,13 +185,7 @@ def preamble(nb: nbformat.NotebookNode) -> str:
 def helpers(nb: nbformat.NotebookNode, folder: Path) -> list[Path]:
     """The ``.py`` files in ``folder`` that the notebook's code imports."""
     names = set()
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(extract.strip_magics(cell.source))
-        except SyntaxError:
-            continue
+    for tree in _code_trees(nb, graded_too=True):
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names |= {alias.name.split(".")[0] for alias in node.names}
@@ -224,7 +227,9 @@ def _toml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=None)
 def _function(source: str, name: str) -> ast.FunctionDef | None:
+    """The definition of ``name`` in a graded cell (parsed once per cell)."""
     try:
         tree = ast.parse(extract.strip_magics(source))
     except SyntaxError:
