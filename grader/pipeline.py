@@ -160,7 +160,8 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
     try:
         found = resolve_assignment(nb, assignment_id, set(cells))
         detection = releases.detect(nb, cells, found, release)
-        pool.prepare(worker_setup(spec.load(found), detection.release))
+        setup = worker_setup(spec.load(found), detection.release)
+        pool.prepare(setup)
         plan = plan_for(found, detection.release.id)
     except spec.SpecError as exc:
         raise GradingError(str(exc)) from None
@@ -169,7 +170,7 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
     tasks = [(name, *task) for name in names for task in plan.tasks(name, cells[name])]
     limits = _deadline(limits, timeout or assignment.timeout)
     limits = replace(limits, hide=hidden_paths(Path(path), assignment) + tuple(hide))
-    folder, preamble, warm = worker_setup(assignment, plan.release)
+    folder, preamble, warm = setup
     job = Job(path=folder, preamble=preamble, tasks=[task for _, task, _ in tasks],
               limits=limits, warm=list(warm))
     runs = _merge_runs(tasks, pool.run(job)) if tasks else {}
