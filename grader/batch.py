@@ -27,7 +27,7 @@ import re
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -589,11 +589,9 @@ def _record(outcome: Outcome, book: Gradebook, options: Options, summary: Summar
     key = str(found.path)
     name = export_name(key, found.relative.replace(os.sep, "/"))
     message = report.clip(outcome.message)
-    result = report.capped(outcome.result) if outcome.result is not None else None
-    stored = None
-    if result is not None:
-        result.path = found.display
-        stored = json.dumps(result.to_dict())
+    result = None if outcome.result is None else replace(report.capped(outcome.result),
+                                                         path=found.display)
+    stored = None if result is None else json.dumps(result.to_dict())
     record = Record(
         path=key, display=found.display, export_name=name, student=outcome.student,
         student_source=outcome.student_source, meta_student=outcome.meta_student,

@@ -251,9 +251,12 @@ def _short(value: Any, limit: int = 100) -> str:
 
 def judge(function: "Function", cell: "GradedCell | None", run: "RunResult | None",
           expected: list[Any], inputs: list[tuple], arg_names: list[str],
-          fingerprints: list[dict] | None = None) -> FunctionResult:
+          fingerprints: list[dict] | None = None,
+          exact: list[tuple[Any, Any] | None] | None = None) -> FunctionResult:
     """Score one graded function from its worker run (``expected``/``inputs`` per case;
-    ``fingerprints``: per case, what each named mistake gives there, by mistake id)."""
+    ``fingerprints``: per case, what each named mistake gives there, by mistake id;
+    ``exact``: per case, the expected output and the untouched inputs as the worker encodes
+    them (``exact_results``), for the common case of a bit-identical result)."""
     if cell is None:
         return FunctionResult(function.name, 0.0, function.points, MISSING,
                               _("no cell starting with '# GRADED FUNCTION: {name}' found").format(
@@ -261,7 +264,8 @@ def judge(function: "Function", cell: "GradedCell | None", run: "RunResult | Non
     assert run is not None
     if run.ending == "tampered":
         return _tampered(function, run)
-    verdicts = [_case_verdict(function, i, run, expected[i], inputs[i], arg_names)
+    exact = exact or [None] * len(function.cases)
+    verdicts = [_case_verdict(function, i, run, expected[i], inputs[i], arg_names, exact[i])
                 for i in range(len(function.cases))]
     mistake = ""
     if fingerprints and function.mistakes and not all(v.passed for v in verdicts):
@@ -319,11 +323,17 @@ def _status(score: float, points: float, cell: "GradedCell", run: "RunResult") -
 
 
 def _case_verdict(function: "Function", index: int, run: "RunResult", expected: Any,
-                  inputs: tuple, arg_names: list[str]) -> CaseResult:
+                  inputs: tuple, arg_names: list[str],
+                  exact: tuple[Any, Any] | None = None) -> CaseResult:
     case = function.cases[index]
+    frame = run.cases.get(index)
+    # ``==`` on the decoded JSON: strings and structure must match exactly; numbers compare
+    # as numbers (1 == 1.0 == true), as the numeric comparison does
+    if exact is not None and run.fatal is None and frame is not None and \
+            frame.get("output") == exact[0] and frame.get("args_after") == exact[1]:
+        return CaseResult(_(case.name), case.weight, True, "")
     try:
-        message = _case_failure(function, case, run.cases.get(index), run, expected, inputs,
-                                arg_names)
+        message = _case_failure(function, case, frame, run, expected, inputs, arg_names)
     except Exception as exc:  # an unforeseen value fails its own case, never the grader
         message = _("could not be compared: {error}").format(error=type(exc).__name__)
     if not case.public:
@@ -365,6 +375,18 @@ def _compare_frame(function: "Function", case: "Case", frame: dict, expected: An
         return _("modified its input {names} in place; work on a copy (e.g. copy.deepcopy) "
                  "instead").format(names=", ".join(changed))
     return ""
+
+
+def exact_results(function: "Function", expected: list[Any],
+                  encoded_args: list[Any]) -> list[tuple[Any, Any] | None]:
+    """Per case, the expected output and the inputs as a worker encodes them: a result
+    equal to both passes without being decoded. None for a case where an identical result
+    would not pass (e.g. NaN in the expected output)."""
+    exact: list[tuple[Any, Any] | None] = []
+    for case, value, args in zip(function.cases, expected, encoded_args):
+        passes = not compare_output(value, value, function.returns, case.rtol, case.atol)
+        exact.append((codec.to_plain(value), args) if passes else None)
+    return exact
 
 
 def changed_inputs(before: tuple, after: tuple, names: list[str]) -> list[str]:

@@ -44,6 +44,7 @@ class Plan:
     arg_names: dict[str, list[str]]
     support: dict[str, list[list[str]]]  # per case: the cells run after the student's cell
     fingerprints: dict[str, list[dict]]  # per case: what each named mistake gives there
+    exact: dict[str, list]  # per case: a bit-identical result, as workers encode it
 
     def tasks(self, name: str, cell: extract.GradedCell) -> list[tuple[Task, list[int]]]:
         """The worker tasks of function ``name``: one per distinct support, with the indices
@@ -104,12 +105,12 @@ def _derived_from(assignment: spec.Assignment) -> list[str | bytes]:
 def _material(assignment: spec.Assignment, release: releases.Release,
               functions: dict[str, spec.Function], path: Path) -> tuple:
     """Every case's inputs (also encoded for workers), expected output, argument names,
-    support cells and named-mistake fingerprints, by function."""
-    from grader import codec
+    support cells, named-mistake fingerprints and exact results, by function."""
+    from grader import checks, codec
 
     stored = codec.from_plain(json.loads(path.read_text()))
     inputs, encoded, expected, names, support = {}, {}, {}, {}, {}
-    mistakes, fingerprints = assignment.fingerprints, {}
+    mistakes, fingerprints, exact = assignment.fingerprints, {}, {}
     for name, function in functions.items():
         keys = [release.expected_key(c) for c in function.cases]
         missing = [key for key in keys if key not in stored]
@@ -122,7 +123,9 @@ def _material(assignment: spec.Assignment, release: releases.Release,
         names[name] = releases.arg_names(assignment, release, name)
         support[name] = [releases.support(assignment, release, c) for c in function.cases]
         fingerprints[name] = [mistakes.get(key, {}) for key in keys]
-    return inputs, encoded, expected, names, support, fingerprints
+        exact[name] = checks.exact_results(function, expected[name],
+                                           [e["args"] for e in encoded[name]])
+    return inputs, encoded, expected, names, support, fingerprints, exact
 
 
 def resolve_assignment(nb, override: str | None, graded: set[str]) -> str:
@@ -178,7 +181,8 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
 
     with i18n.using(language):
         results = [checks.judge(function, cells.get(name), runs.get(name), plan.expected[name],
-                                plan.inputs[name], plan.arg_names[name], plan.fingerprints[name])
+                                plan.inputs[name], plan.arg_names[name], plan.fingerprints[name],
+                                plan.exact[name])
                    for name, function in plan.functions.items()]
         extra = sorted(set(cells) - set(assignment.functions))
         if extra:

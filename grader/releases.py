@@ -215,6 +215,8 @@ def imported_modules(source: str) -> list[str]:
     """Top-level names of the modules that ``source`` imports."""
     found = []
     for line in source.splitlines():
+        if "import" not in line:
+            continue
         match = IMPORT_RE.match(line)
         if match and match.group(1):
             found.append(match.group(1))

@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # rich is imported when a table is printed: a JSON report sta
     from rich.console import Console
 from grader.i18n import N_, _
 from grader.results import (ERROR, FAILED, MAX_LINE_CHARS, MAX_MESSAGE_CHARS, MAX_OUTPUT_CHARS,
-                            MISSING, NOT_IMPLEMENTED, PARTIAL, PASSED, TIMEOUT, SubmissionResult)
+                            MISSING, NOT_IMPLEMENTED, PARTIAL, PASSED, TIMEOUT, FunctionResult,
+                            SubmissionResult)
 
 STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
                 "timeout": "magenta", "missing": "red", "not implemented": "dim"}
@@ -39,6 +40,8 @@ _LINE_BREAKS = re.compile("[\n\t\u2028\u2029]")
 def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
     """``text`` cut to ``limit`` characters (plus a note of how much was cut), each line cut at
     LINE_CHARS."""
+    if len(text) <= LINE_CHARS and len(text) <= limit:
+        return text  # the usual case: nothing to cut
     head = text[:limit]
     lines = [line if len(line) <= LINE_CHARS else line[:LINE_CHARS] + "…"
              for line in head.split("\n")]
@@ -65,18 +68,28 @@ def _visible(match: re.Match) -> str:
 
 
 def capped(result: SubmissionResult) -> SubmissionResult:
-    """A copy of ``result`` whose student-derived texts are bounded (see ``clip``)."""
-    functions = [replace(f, message=clip(f.message), hint=clip(f.hint),
-                         output=clip(f.output, OUTPUT_CHARS),
-                         cases=[replace(c, message=clip(c.message)) for c in f.cases])
-                 for f in result.functions]
+    """``result`` with its student-derived texts bounded (see ``clip``): a copy when any text
+    had to be cut, else ``result`` itself."""
+    functions = [_capped_function(f) for f in result.functions]
     warnings = [clip(w) for w in result.warnings[:MAX_WARNINGS]]
     if len(result.warnings) > MAX_WARNINGS:
         with i18n.using(result.lang):
             warnings.append(_("... and {count} more warnings").format(
                 count=len(result.warnings) - MAX_WARNINGS))
-    return replace(result, path=clip(result.path, LINE_CHARS), functions=functions,
-                   warnings=warnings)
+    path = clip(result.path, LINE_CHARS)
+    if path == result.path and warnings == result.warnings and all(
+            new is old for new, old in zip(functions, result.functions)):
+        return result
+    return replace(result, path=path, functions=functions, warnings=warnings)
+
+
+def _capped_function(f: FunctionResult) -> FunctionResult:
+    texts = (clip(f.message), clip(f.hint), clip(f.output, OUTPUT_CHARS))
+    cases = [c if clip(c.message) == c.message else replace(c, message=clip(c.message))
+             for c in f.cases]
+    if texts == (f.message, f.hint, f.output) and all(a is b for a, b in zip(cases, f.cases)):
+        return f
+    return replace(f, message=texts[0], hint=texts[1], output=texts[2], cases=cases)
 
 
 def status_text(status: str) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 PASSED, PARTIAL, FAILED = "passed", "partial", "failed"
 NOT_IMPLEMENTED, MISSING, ERROR, TIMEOUT = "not implemented", "missing", "error", "timeout"
@@ -35,6 +35,9 @@ class CaseResult:
     message: str = ""
     mistake: str = ""  # id of the named mistake its result matches ("": none)
 
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
 
 @dataclass
 class FunctionResult:
@@ -50,6 +53,9 @@ class FunctionResult:
     output: str = ""
     seconds: float = 0.0
     mistake: str = ""  # the named mistake its failing cases match ("": none)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__, cases=[c.to_dict() for c in self.cases])
 
 
 @dataclass
@@ -82,4 +88,7 @@ class SubmissionResult:
         return round(sum(f.max_score for f in self.functions), 6)
 
     def to_dict(self) -> dict:
-        return dict(asdict(self), score=self.score, max_score=self.max_score)
+        """Plain data (what ``asdict`` gives, without its deep copies) and the totals."""
+        return dict(self.__dict__, functions=[f.to_dict() for f in self.functions],
+                    warnings=list(self.warnings), isolation=list(self.isolation),
+                    score=self.score, max_score=self.max_score)

@@ -23,8 +23,10 @@ from __future__ import annotations
 import gc
 import importlib
 import io
+import itertools
 import json
 import linecache
+import operator
 import os
 import signal
 import socket
@@ -210,15 +212,41 @@ class ModuleState:
         names = [n for n in self.SHARED if n in sys.modules]
         names += [n for n, m in list(sys.modules.items())
                   if (getattr(m, "__file__", None) or "").startswith(folder + os.sep)]
-        self.saved = [(vars(sys.modules[n]), dict(vars(sys.modules[n]))) for n in names]
+        self.saved = [Snapshot(vars(sys.modules[n])) for n in names]
 
     def restore(self) -> None:
-        for space, saved in self.saved:
-            for name in [n for n in space if n not in saved]:
-                del space[name]
-            for name, value in saved.items():
-                if space.get(name, self) is not value:
-                    space[name] = value
+        for snapshot in self.saved:
+            if not snapshot.same():
+                snapshot.put_back()
+
+
+class Snapshot:
+    """A namespace's bindings at one moment, and a check of them that runs in C (the common
+    case: nothing was rebound) using only functions bound when this module was loaded."""
+
+    def __init__(self, space: Any, names: Any = None) -> None:
+        self.space = space
+        self.saved = dict(space) if names is None else {n: space[n] for n in names}
+        self.names, self.values = tuple(self.saved), tuple(self.saved.values())
+
+    def same(self, _all=all, _map=map, _is=operator.is_, _repeat=itertools.repeat) -> bool:
+        """Whether every saved name is still bound to the same object."""
+        return _all(_map(_is, _map(self.space.get, self.names, _repeat(self)), self.values))
+
+    def added(self, _len=len, _any=any) -> bool:
+        """Whether the namespace gained a name that is not a dunder."""
+        saved = self.saved
+        return _len(self.space) != _len(saved) and _any(
+            name not in saved and name[:2] != "__" for name in self.space)
+
+    def put_back(self) -> None:
+        """Bind every saved name again and drop the names added since."""
+        space, saved = self.space, self.saved
+        for name in [n for n in space if n not in saved]:
+            del space[name]
+        for name, value in saved.items():
+            if space.get(name, self) is not value:
+                space[name] = value
 
 
 def _use_scratch(folder: str) -> None:
@@ -383,19 +411,16 @@ class TrustedState:
         strict = [vars(m) for m in (codec, json, json.encoder, base64, binascii, math,
                                     sys.modules[__name__])]
         strict.append(json.JSONEncoder.__dict__)
-        self.strict = [(space, dict(space)) for space in strict]
-        used = {name: vars(numpy)[name] for name in ENCODER_NUMPY_NAMES}
-        self.lenient = [(vars(builtins), dict(vars(builtins))), (vars(numpy), used)]
+        self.strict = [Snapshot(space) for space in strict]
+        self.lenient = [Snapshot(vars(builtins)), Snapshot(vars(numpy), ENCODER_NUMPY_NAMES)]
 
     def intact(self) -> bool:
-        for space, copy in self.strict:  # a new global could shadow a builtin
-            if len(space) != len(copy) and any(name not in copy and name[:2] != "__"
-                                               for name in space):
+        for snapshot in self.strict:  # a new global could shadow a builtin
+            if not snapshot.same() or snapshot.added():
                 return False
-        for space, copy in self.strict + self.lenient:
-            for name, value in copy.items():
-                if space.get(name, self) is not value:
-                    return False
+        for snapshot in self.lenient:
+            if not snapshot.same():
+                return False
         return True
 
 
