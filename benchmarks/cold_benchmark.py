@@ -33,7 +33,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK)
     args = parser.parse_args()
-    grade = shutil.which("grade") or sys.exit("grade is not installed (pip install -e .)")
+    beside = Path(sys.executable).with_name("grade")  # the console script itself, not a shim
+    grade = str(beside) if beside.is_file() else shutil.which("grade")
+    if grade is None:
+        sys.exit("grade is not installed (pip install -e .)")
     commands = {
         "import numpy (floor)": [sys.executable, "-c", "import numpy"],
         "import grader.cli": [sys.executable, "-c", "import grader.cli"],

@@ -90,12 +90,13 @@ def _derived_from(assignment: spec.Assignment) -> list[str | bytes]:
     entry (e.g. wheels unpacked to the same place with reproducible timestamps)."""
     import numpy
 
-    from grader import codec
+    from grader import checks, codec
 
     folders = [assignment.directory, assignment.reference_dir, assignment.fixtures_dir]
     files = [p for folder in folders for p in folder.rglob("*")
              if p.is_file() and "submissions" not in p.parts and "__pycache__" not in p.parts]
-    files += [Path(module.__file__) for module in (codec, releases, spec, sys.modules[__name__])]
+    files += [Path(module.__file__)
+              for module in (checks, codec, releases, spec, sys.modules[__name__])]
     parts: list[str | bytes] = []
     for path in sorted(files):
         parts += [str(path), path.read_bytes()]

@@ -1,6 +1,6 @@
 """Stage 3 (untrusted side): a pristine fork server whose children run student code.
 
-Run as ``python -P -m grader.worker FD MODE`` by ``grader.execute``; FD is a Unix socket to
+Run as ``python -S -P -m grader.worker FD MODE`` by ``grader.execute``; FD is a Unix socket to
 the trusted grader. The fork server receives only public material: one assignment's folder,
 its preamble and modules worth importing ahead. It imports and runs those once, isolates
 itself (``sandbox.isolate_zygote``), and then only ever forks: it never reads a submission,
@@ -60,6 +60,11 @@ def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:
 def main(argv: list[str]) -> None:
     """Entry point: set up from the first control message, say hello, then serve."""
     control = socket.socket(fileno=int(argv[0]))
+    import site  # run with -S: only the builtins site adds (exit, quit, help...), no .pth file
+
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
     import numpy  # noqa: F401  (every assignment needs it: loaded while the grader reads)
 
     setup = control.recv(TASK_CAP)

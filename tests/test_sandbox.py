@@ -118,6 +118,9 @@ ATTACKS = {
                     pass
         return None, None""", "tamper"),
     "sys_exit_zero": ("", "import sys\nsys.exit(0)", "tried to stop the grader"),
+    # the fork server runs without ``site``; the builtins it adds are there all the same
+    "builtin_exit": ("", "exit(0)", "tried to stop the grader"),
+    "builtin_quit": ("", "quit()", "tried to stop the grader"),
     "os_exit_zero": ("", "import os\nos._exit(0)", "before returning a result"),
     "kill_parent_and_group": ("", """
         import os, signal
