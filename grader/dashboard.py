@@ -2,11 +2,10 @@
 
 For each assignment: a histogram of the scores, the pass rate and the grading time of every
 function, and the named mistakes recognised most often in each function; then every student,
-linked to the feedback page batch mode wrote for them. Each chart is a PNG drawn by matplotlib's
-Agg renderer, embedded as a data URI beside a table of the same numbers: the page needs no
-other file, no script and no network. Its labels are in the language in force (``grade --lang``,
-else the locale); texts inside the charts too when a font with their glyphs is installed
-(``CHART_FONTS``), else they stay English.
+linked to the feedback page batch mode wrote for them. Each chart is an SVG written by this
+module, inline beside a table of the same numbers: the page needs no other file, no script and
+no network. All its texts, those of the charts included (the browser draws them with its own
+fonts), are in the language in force (``grade --lang``, else the locale).
 
 The dashboard counts exactly the submissions grades.csv counts (``exports.choose``). Student
 names, file names and messages come from submissions, so every one of them is escaped; the only
@@ -14,18 +13,15 @@ links are to the feedback pages, built from the export folder names batch mode c
 """
 from __future__ import annotations
 
-import base64
-import contextlib
-import functools
 import html
-import io
 import json
 import math
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable
 from urllib.parse import quote
 
 from grader import __version__, exports, i18n, report
@@ -33,30 +29,28 @@ from grader.gradebook import GRADED, Gradebook, Record, now
 from grader.i18n import _
 from grader.results import PASSED
 
-if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: `grade` starts faster
-    from matplotlib.figure import Figure
-
 INDEX_NAME = "index.html"
 BINS = 10          # score histogram: bins of a tenth of the maximum score each
 TOP_MISTAKES = 5   # named mistakes listed per function
-DPI = 80
-WIDTH = 6.4        # chart width in inches
-COLOR = "#0969da"
+WIDTH = 640        # chart width in SVG units (CSS pixels at full size)
+FONT = 11          # chart text sizes: labels,
+TITLE_FONT = 12    # titles,
+SMALL = 10         # tick and bin labels
+ROW = 20           # height of a row of horizontal bars
+ROWS_TOP = 36      # where the rows start, under the panel titles
+GAP = 24           # between the two panels of the function chart
+LABELS = 320       # the widest a row label may be, longer ones are cut
+COLOR = "#0969da"  # bars
+GRID = "#ddd"
+AXIS = "#888"
 EXTRA_STYLE = """
-figure{margin:1rem 0}figure img{max-width:100%;height:auto}figcaption{color:#555;font-size:.9rem}
+figure{margin:1rem 0}figure svg{display:block;max-width:40rem;height:auto}
+figcaption{color:#555;font-size:.9rem}
 nav a{margin-right:1rem}td.num,th.num{text-align:right}.none{color:#777}
 table.scores th{white-space:nowrap;font-size:.8rem}
 """
-# the page may show images embedded in it and its own style, nothing fetched from anywhere
-POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-# fonts drawing the chart texts of a language matplotlib's default font has no glyphs for,
-# the first one installed is used
-CHART_FONTS = {
-    "zh_CN": ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-              "Droid Sans Fallback"),
-    "ko": ("Noto Sans CJK KR", "Source Han Sans KR", "NanumGothic", "WenQuanYi Micro Hei",
-           "WenQuanYi Zen Hei", "Droid Sans Fallback"),
-}
+# the page may use its own style, nothing else: no image, nothing fetched from anywhere
+POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 @dataclass(frozen=True)
@@ -188,118 +182,165 @@ def _milliseconds(seconds: float) -> str:
 
 
 # ----------------------------------------------------------------------------- charts
-# Drawing text dominates the cost of a chart: the function names are drawn once for both the
-# pass rates and the times (two panels sharing them), and the exact numbers are left to the
-# tables beside the charts.
+# Each chart is an SVG written here as text, inline in the page: the browser draws its texts
+# with its own fonts (in any language) and the same numbers give the same bytes. The function
+# names are written once for both the pass rates and the times (two panels sharing them), and
+# the exact numbers are left to the tables beside the charts (and the bars' tooltips).
 
-def _png(figure: Figure) -> str:
-    """``figure`` as a PNG data URI."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    buffer = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(buffer)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+def _n(value: float) -> str:
+    """A coordinate as short text."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _figure(height: float, left: float = 0.6) -> Figure:
-    """A figure of WIDTH x ``height`` inches with margins given in inches."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(WIDTH, height), dpi=DPI)
-    figure.subplots_adjust(left=left / WIDTH, right=1 - 0.25 / WIDTH, top=1 - 0.35 / height,
-                           bottom=0.4 / height, wspace=0.08)
-    return figure
+def _em(char: str) -> float:
+    """The estimated width of ``char`` in em: 1 for a wide (CJK) character, else 0.6."""
+    return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.6
 
 
-def _rows_figure(labels: list[str]) -> Figure:
-    """A figure tall enough for one bar per label, its left margin wide enough for them."""
-    longest = max(map(len, labels), default=0)
-    return _figure(0.85 + 0.24 * len(labels), left=0.2 + 0.055 * longest)
+def text_width(text: str, size: float = FONT) -> float:
+    """The estimated width of ``text`` drawn at ``size``."""
+    return size * sum(map(_em, text))
 
 
-def _bars(axes, labels: list[str], values: list[float], title: str,
-          limit: float | None = None) -> None:
-    """Horizontal bars on ``axes``, one per label, at most four ticks on the value axis."""
-    axes.barh(labels, values, color=COLOR)
-    axes.set_title(title, fontsize=9)
-    axes.tick_params(labelsize=7)
-    axes.set_xlim(0, limit or max(values, default=0) * 1.1 or 1)
-    axes.xaxis.get_major_locator().set_params(nbins=4)
+def _fit(text: str, room: float, size: float = FONT) -> str:
+    """``text``, cut with "…" when estimated wider than ``room``."""
+    if text_width(text, size) <= room:
+        return text
+    room -= text_width("…", size)
+    kept = 0
+    while kept < len(text) and room >= size * _em(text[kept]):
+        room -= size * _em(text[kept])
+        kept += 1
+    return text[:kept] + "…"
 
 
-@functools.cache
-def _installed_font(lang: str) -> str | None:
-    """The first of CHART_FONTS[lang] that matplotlib finds, or None."""
-    from matplotlib import font_manager
-
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in CHART_FONTS.get(lang, ()) if name in installed), None)
-
-
-@contextlib.contextmanager
-def chart_texts() -> Iterator[str]:
-    """Chart texts in the language in force when a font can draw them, else in English (the
-    language they will be in is yielded)."""
-    import matplotlib
-
-    lang = i18n.current()
-    font = _installed_font(lang)
-    if lang in CHART_FONTS and font is None:
-        lang = i18n.SOURCE
-    rc = {"font.sans-serif": [font, *matplotlib.rcParams["font.sans-serif"]]} if font else {}
-    with matplotlib.rc_context(rc), i18n.using(lang):
-        yield lang
+def _label(x: float, y: float, text: str, room: float = WIDTH, size: float = FONT,
+           anchor: str = "middle", centred: bool = False) -> str:
+    """An escaped text at (``x``, ``y``), cut to ``room`` (then the full text is its tooltip),
+    vertically centred on ``y`` or standing on it."""
+    shown = _fit(text, room, size)
+    tip = f"<title>{html.escape(text)}</title>" if shown != text else ""
+    attrs = (f' font-size="{size}"' if size != FONT else "") + (' dy=".35em"' if centred else "")
+    return (f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{attrs}>{tip}'
+            f"{html.escape(shown)}</text>")
 
 
-def score_chart(counts: list[int], assignment: str) -> str:
-    """The score histogram as a PNG data URI."""
-    figure = _figure(2.4, left=0.5)
-    axes = figure.add_subplot()
-    axes.bar([_bin_label(i) for i in range(BINS)], counts, color=COLOR)
-    axes.set_title(_("{assignment}: students per score").format(assignment=assignment),
-                   fontsize=9)
-    axes.tick_params(labelsize=7)
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    return _png(figure)
+def _bar(x: float, y: float, width: float, height: float, tip: str) -> str:
+    """A bar, its value as its tooltip."""
+    return (f'<rect class="bar" x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" '
+            f'height="{_n(height)}" fill="{COLOR}"><title>{html.escape(tip)}</title></rect>')
 
 
-def function_chart(found: dict[str, Tally], assignment: str) -> str:
-    """Pass rate and mean grading time of every function, side by side, as a PNG data URI."""
+def _lines(path: str, color: str) -> str:
+    return f'<path d="{path}" stroke="{color}" fill="none"/>'
+
+
+def _svg(alt: str, height: float, parts: list[str]) -> str:
+    """A chart of WIDTH x ``height`` units, scaled to the page, ``alt`` its accessible name."""
+    alt = html.escape(alt)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{alt}" '
+            f'viewBox="0 0 {WIDTH} {_n(height)}" width="100%" font-size="{FONT}">'
+            f"<title>{alt}</title>{''.join(parts)}</svg>")
+
+
+def ticks(top: float, integer: bool = False) -> list[float]:
+    """0 and about four round steps up to at least ``top`` (whole steps if ``integer``)."""
+    if top <= 0:
+        return [0, 1]
+    raw = max(top / 4, 1) if integer else top / 4
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(s for s in (power * m for m in (1, 2, 2.5, 5, 10))
+                if s >= raw and not (integer and s % 1))
+    return [i * step for i in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+def _panel(x: float, width: float, values: list[float], tips: list[str], steps: list[float],
+           title: str) -> list[str]:
+    """Horizontal bars from ``x``, one per row from ROWS_TOP on, under ``title``, the value
+    axis (ticks ``steps``) below them."""
+    bottom, scale = ROWS_TOP + ROW * len(values), width / steps[-1]
+    places = [x + scale * step for step in steps]
+    return [_label(x + width / 2, ROWS_TOP - 10, title, width, TITLE_FONT),
+            _lines("".join(f"M{_n(p)} {ROWS_TOP}V{bottom}" for p in places), GRID),
+            *(_label(p, bottom + 14, f"{step:g}", size=SMALL) for p, step in zip(places, steps)),
+            *(_bar(x, ROWS_TOP + ROW * i + 3, scale * v, ROW - 6, tip)
+              for i, (v, tip) in enumerate(zip(values, tips))),
+            _lines(f"M{_n(x)} {ROWS_TOP}V{bottom}", AXIS)]
+
+
+def _rows(labels: list[str]) -> tuple[float, list[str]]:
+    """The left margin fitting ``labels`` (LABELS at most) and the labels, right-aligned
+    beside their rows."""
+    left = min(max(map(text_width, labels), default=0), LABELS) + 10
+    return left, [_label(left - 6, ROWS_TOP + ROW * (i + 0.5), label, LABELS, anchor="end",
+                         centred=True) for i, label in enumerate(labels)]
+
+
+def _rows_height(count: int) -> float:
+    return ROWS_TOP + ROW * count + 22
+
+
+def score_chart(counts: list[int], assignment: str, alt: str) -> str:
+    """The score histogram: a bar per bin (labelled under it), students on the value axis."""
+    left, top, bottom = 40, 30, 160
+    steps = ticks(max(counts, default=0), integer=True)
+    slot, scale = (WIDTH - left - 10) / BINS, (bottom - top) / steps[-1]
+    places = [bottom - scale * step for step in steps]
+    title = _("{assignment}: students per score").format(assignment=assignment)
+    parts = [_label(WIDTH / 2, 16, title, size=TITLE_FONT),
+             _lines("".join(f"M{left} {_n(p)}H{WIDTH - 10}" for p in places), GRID),
+             *(_label(left - 5, p, f"{step:g}", size=SMALL, anchor="end", centred=True)
+               for p, step in zip(places, steps))]
+    for i, count in enumerate(counts):
+        x = left + slot * i
+        parts += [_bar(x + slot * 0.1, bottom - scale * count, slot * 0.8, scale * count,
+                       f"{_bin_label(i)}: {count}"),
+                  _label(x + slot / 2, bottom + 14, _bin_label(i), slot, SMALL)]
+    parts.append(_lines(f"M{left} {top}V{bottom}H{WIDTH - 10}", AXIS))
+    return _svg(alt, bottom + 24, parts)
+
+
+def function_chart(found: dict[str, Tally], assignment: str, alt: str) -> str:
+    """Pass rate and mean grading time of every function, two panels side by side."""
     names = list(found)
-    figure = _rows_figure(names)
-    passed, timed = figure.subplots(1, 2, sharey=True)
-    _bars(passed, names, [100 * t.passed / t.graded for t in found.values()],
-          _("{assignment}: passed (%)").format(assignment=assignment), 100)
-    _bars(timed, names, [1000 * statistics.fmean(t.seconds) for t in found.values()],
-          _("mean grading time (ms)"))
-    passed.invert_yaxis()  # shared: the first function on top in both panels
-    return _png(figure)
+    left, parts = _rows(names)
+    width = (WIDTH - left - 12 - GAP) / 2
+    rates = [100 * t.passed / t.graded for t in found.values()]
+    times = [1000 * statistics.fmean(t.seconds) for t in found.values()]
+    parts += _panel(left, width, rates, [f"{n}: {r:.0f}%" for n, r in zip(names, rates)],
+                    [0, 25, 50, 75, 100],
+                    _("{assignment}: passed (%)").format(assignment=assignment))
+    parts += _panel(left + width + GAP, width, times,
+                    [f"{n}: {ms:.1f}" for n, ms in zip(names, times)], ticks(max(times, default=0)),
+                    _("mean grading time (ms)"))
+    return _svg(alt, _rows_height(len(names)), parts)
 
 
-def mistake_chart(top: list[tuple[str, int]], assignment: str) -> str:
-    """The named mistakes listed (``function: id``, count) as a PNG data URI."""
-    labels = [label for label, _ in top]
-    figure = _rows_figure(labels)
-    axes = figure.add_subplot()
-    _bars(axes, labels, [count for label, count in top],
-          _("{assignment}: submissions per named mistake").format(assignment=assignment))
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.invert_yaxis()
-    return _png(figure)
+def mistake_chart(top: list[tuple[str, int]], assignment: str, alt: str) -> str:
+    """The named mistakes listed (``function: id``, count), submissions on the value axis."""
+    labels = [label for label, count in top]
+    counts = [count for label, count in top]
+    left, parts = _rows(labels)
+    title = _("{assignment}: submissions per named mistake").format(assignment=assignment)
+    parts += _panel(left, WIDTH - left - 12, counts,
+                    [f"{label}: {count}" for label, count in top],
+                    ticks(max(counts, default=0), integer=True), title)
+    return _svg(alt, _rows_height(len(labels)), parts)
 
 
 def _charts(assignment: str, counts: list[int], found: dict[str, Tally]) -> list[tuple[str, str]]:
-    """(alt text, data URI) of every chart of one assignment."""
+    """(alt text, SVG) of every chart of one assignment."""
     top = [(f"{name}: {mistake}", count) for name, t in found.items()
            for mistake, count in t.mistakes.most_common(TOP_MISTAKES)]
-    alts = [_("{assignment}: histogram of scores"),
-            _("{assignment}: pass rate and mean grading time per function"),
-            _("{assignment}: most frequent named mistakes per function")]
-    with chart_texts():
-        images = [score_chart(counts, assignment), function_chart(found, assignment)]
-        if top:
-            images.append(mistake_chart(top, assignment))
-    return [(alt.format(assignment=assignment), image) for alt, image in zip(alts, images)]
+    alts = [alt.format(assignment=assignment) for alt in (
+        _("{assignment}: histogram of scores"),
+        _("{assignment}: pass rate and mean grading time per function"),
+        _("{assignment}: most frequent named mistakes per function"))]
+    charts = [(alts[0], score_chart(counts, assignment, alts[0])),
+              (alts[1], function_chart(found, assignment, alts[1]))]
+    if top:
+        charts.append((alts[2], mistake_chart(top, assignment, alts[2])))
+    return charts
 
 
 # ----------------------------------------------------------------------------- HTML
@@ -307,14 +348,11 @@ def _charts(assignment: str, counts: list[int], found: dict[str, Tally]) -> list
 def render(entries: list[Entry], duplicates: int = 0, generated: str = "") -> str:
     """The dashboard page of ``entries`` (one per student and assignment): escaped,
     self-contained HTML."""
-    import matplotlib
-
     graded: dict[str, list[Entry]] = {}
     for e in entries:
         if e.status == GRADED and e.assignment:
             graded.setdefault(e.assignment, []).append(e)
-    with matplotlib.rc_context({"text.parse_math": False}):  # a "$" in a label stays a "$"
-        sections = [_assignment(name, graded[name]) for name in sorted(graded)]
+    sections = [_assignment(name, graded[name]) for name in sorted(graded)]
     title = html.escape(_("Class dashboard"))
     return "\n".join([
         "<!DOCTYPE html>",
@@ -366,8 +404,8 @@ def _assignment(assignment: str, entries: list[Entry]) -> str:
     parts = [f'<section id="a-{e(assignment)}" data-assignment="{e(assignment)}">',
              f"<h2>{e(assignment)}{f' · {e(title)}' if title else ''}</h2>",
              f"<p>{e(summary)}</p>"]
-    parts += [f'<figure><img src="{uri}" alt="{e(alt)}"><figcaption>{e(alt)}</figcaption>'
-              "</figure>" for alt, uri in _charts(assignment, counts, found)]
+    parts += [f"<figure>{svg}<figcaption>{e(alt)}</figcaption></figure>"
+              for alt, svg in _charts(assignment, counts, found)]
     parts += [_score_table(counts), _function_table(found), _mistake_table(found), "</section>"]
     return "\n".join(parts)
 
