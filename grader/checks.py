@@ -8,19 +8,19 @@ that reproduces a named mistake (``reference/<ID>/mistakes.toml``: its outputs a
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
-import numpy as np
-
-from grader import codec
 from grader.extract import EMPTY_REGION
 from grader.i18n import N_, _
 from grader.results import (ERROR, FAILED, MAX_OUTPUT_CHARS, MISSING, NOT_IMPLEMENTED, PARTIAL,
                             PASSED, TIMEOUT, CaseResult, FunctionResult, safe_text)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy and the codec are imported where a value is decoded or compared:
+    import numpy as np  # a result identical to the expected one is judged without them
+
     from grader.execute import RunResult
     from grader.extract import GradedCell
     from grader.spec import Case, Function, Mistake
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 # the case's inputs out; they are masked, integers (shapes, indexes) are kept.
 # ASCII only: a number right after a Chinese or Korean word is masked too.
 FLOAT_RE = re.compile(r"(?<![\w.])[-+]?(\d+\.\d*|\.\d+|\d+(?=[eE]))([eE][-+]?\d+)?", re.ASCII)
-NUMERIC_LEAVES = (int, float, bool, np.ndarray, np.generic)
 SHOWN_KEYS = 5
 
 # Student-facing messages (msgids of the gettext catalogs, see grader/i18n.py): translated
@@ -138,6 +137,8 @@ def _compare_sequence(got: Any, expected: tuple | list, path: str, rules: _Rules
 
 
 def _compare_numeric(got: Any, expected: Any, path: str, rules: _Rules) -> list[str]:
+    import numpy as np
+
     got_arr, exp_arr = _numeric_array(got), np.asarray(expected)
     if got is None:
         return [_("{path}: got {got}").format(path=path, got=_(UNFILLED))]
@@ -171,7 +172,9 @@ def _numeric_array(value: Any) -> np.ndarray | None:
             value = float(value)
         except OverflowError:
             return None
-    if not isinstance(value, NUMERIC_LEAVES):
+    import numpy as np
+
+    if not isinstance(value, (int, float, bool, np.ndarray, np.generic)):
         return None
     array = np.asarray(value)
     return array if array.dtype.kind in "biuf" else None
@@ -186,6 +189,8 @@ def _wrong_values(path: str, got: np.ndarray, expected: np.ndarray, close: np.nd
         return _("{path}: wrong values: got {got}, expected {expected}").format(
             path=path, got=repr(got.item()), expected=repr(expected.item()))
     wrong = int((~close).sum())
+    import numpy as np
+
     index = tuple(int(i) for i in np.argwhere(~close)[0])
     if not reveal:
         return _("{path}: wrong values ({wrong} of {size} entries differ, first at {index})"
@@ -202,15 +207,21 @@ def _wrong_values(path: str, got: np.ndarray, expected: np.ndarray, close: np.nd
 
 
 def _fmt(array: np.ndarray) -> str:
+    import numpy as np
+
     return np.array2string(array, precision=8, separator=", ").replace("\n", "")
 
 
 def _non_finite(values: np.ndarray) -> str:
+    import numpy as np
+
     return "NaN" if np.isnan(values).any() else "inf"
 
 
 def _describe(value: Any) -> str:
     """``value`` as the student wrote it: None, a list of 3 items, a numpy array of shape ..."""
+    import numpy as np
+
     if isinstance(value, np.ndarray):
         return _describe_array(value)
     if isinstance(value, (tuple, list, dict)):
@@ -250,13 +261,14 @@ def _short(value: Any, limit: int = 100) -> str:
 # ----------------------------------------------------------------------------- verdicts
 
 def judge(function: "Function", cell: "GradedCell | None", run: "RunResult | None",
-          expected: list[Any], inputs: list[tuple], arg_names: list[str],
-          fingerprints: list[dict] | None = None,
-          exact: list[tuple[Any, Any] | None] | None = None) -> FunctionResult:
+          expected: Sequence[Any], inputs: Sequence[tuple], arg_names: list[str],
+          fingerprints: Sequence[dict] | None = None,
+          exact: Sequence[tuple[Any, Any] | None] | None = None) -> FunctionResult:
     """Score one graded function from its worker run (``expected``/``inputs`` per case;
     ``fingerprints``: per case, what each named mistake gives there, by mistake id;
     ``exact``: per case, the expected output and the untouched inputs as the worker encodes
-    them (``exact_results``), for the common case of a bit-identical result)."""
+    them (``exact_results``), for the common case of a bit-identical result). ``expected``,
+    ``inputs`` and ``fingerprints`` are only indexed for a case that is not bit-identical."""
     if cell is None:
         return FunctionResult(function.name, 0.0, function.points, MISSING,
                               _("no cell starting with '# GRADED FUNCTION: {name}' found").format(
@@ -265,10 +277,10 @@ def judge(function: "Function", cell: "GradedCell | None", run: "RunResult | Non
     if run.ending == "tampered":
         return _tampered(function, run)
     exact = exact or [None] * len(function.cases)
-    verdicts = [_case_verdict(function, i, run, expected[i], inputs[i], arg_names, exact[i])
+    verdicts = [_case_verdict(function, i, run, expected, inputs, arg_names, exact[i])
                 for i in range(len(function.cases))]
     mistake = ""
-    if fingerprints and function.mistakes and not all(v.passed for v in verdicts):
+    if fingerprints is not None and function.mistakes and not all(v.passed for v in verdicts):
         verdicts, mistake = _name_mistakes(function, verdicts, run, inputs, arg_names,
                                            fingerprints)
     earned = sum(v.weight for v in verdicts if v.passed)
@@ -322,18 +334,18 @@ def _status(score: float, points: float, cell: "GradedCell", run: "RunResult") -
     return FAILED
 
 
-def _case_verdict(function: "Function", index: int, run: "RunResult", expected: Any,
-                  inputs: tuple, arg_names: list[str],
+def _case_verdict(function: "Function", index: int, run: "RunResult", expected: Sequence[Any],
+                  inputs: Sequence[tuple], arg_names: list[str],
                   exact: tuple[Any, Any] | None = None) -> CaseResult:
     case = function.cases[index]
     frame = run.cases.get(index)
-    # ``==`` on the decoded JSON: strings and structure must match exactly; numbers compare
-    # as numbers (1 == 1.0 == true), as the numeric comparison does
     if exact is not None and run.fatal is None and frame is not None and \
-            frame.get("output") == exact[0] and frame.get("args_after") == exact[1]:
+            frame.get("args_after") == exact[1] and \
+            close_plain(frame.get("output"), exact[0], case.rtol, case.atol):
         return CaseResult(_(case.name), case.weight, True, "")
     try:
-        message = _case_failure(function, case, frame, run, expected, inputs, arg_names)
+        message = _case_failure(function, case, frame, run, expected[index], inputs[index],
+                                arg_names)
     except Exception as exc:  # an unforeseen value fails its own case, never the grader
         message = _("could not be compared: {error}").format(error=type(exc).__name__)
     if not case.public:
@@ -358,6 +370,8 @@ def _case_failure(function: "Function", case: "Case", frame: dict | None, run: "
 
 def _compare_frame(function: "Function", case: "Case", frame: dict, expected: Any,
                    inputs: tuple, arg_names: list[str]) -> str:
+    from grader import codec
+
     try:
         got = codec.from_plain(frame.get("output"))
         after = codec.from_plain(frame.get("args_after"))
@@ -382,11 +396,72 @@ def exact_results(function: "Function", expected: list[Any],
     """Per case, the expected output and the inputs as a worker encodes them: a result
     equal to both passes without being decoded. None for a case where an identical result
     would not pass (e.g. NaN in the expected output)."""
+    from grader import codec
+
     exact: list[tuple[Any, Any] | None] = []
     for case, value, args in zip(function.cases, expected, encoded_args):
         passes = not compare_output(value, value, function.returns, case.rtol, case.atol)
         exact.append((codec.to_plain(value), args) if passes else None)
     return exact
+
+
+# array typecodes of the float dtypes whose values close_plain compares with a tolerance
+_FLOAT_CODES = {"float64": "d", "float32": "f"}
+
+
+def close_plain(got: Any, expected: Any, rtol: float, atol: float) -> bool:
+    """Whether a result as the worker encoded it (decoded JSON) is the expected one, encoded
+    alike, within the tolerance: the same structure, types, dtypes and shapes, and float values
+    close as ``numpy.isclose`` has it (NaN equal to NaN). Read without numpy; True only where
+    ``compare_output`` passes too (what differs otherwise, e.g. int for float, is left to it).
+    ``==`` on the JSON takes 1, 1.0 and true alike, as the numeric comparison does."""
+    if got == expected:
+        return True
+    kind = type(expected)
+    if type(got) is not kind:
+        return False
+    if kind is list:
+        return len(got) == len(expected) and all(
+            close_plain(g, e, rtol, atol) for g, e in zip(got, expected))
+    if kind is dict:
+        if got.keys() != expected.keys():
+            return False
+        if "b64" in expected:
+            return all(got[k] == expected[k] for k in expected if k != "b64") and \
+                _close_arrays(got["b64"], expected["b64"], expected["__ndarray__"], rtol, atol)
+        return all(close_plain(got[k], expected[k], rtol, atol) for k in expected)
+    return kind is float and _close(got, expected, rtol, atol)
+
+
+def _close_arrays(got: Any, expected: str, dtype: Any, rtol: float, atol: float) -> bool:
+    import array
+    import base64
+    import binascii
+    import sys
+
+    code = _FLOAT_CODES.get(dtype)
+    if code is None or type(got) is not str:
+        return False
+    values = [array.array(code), array.array(code)]
+    try:
+        for target, text in zip(values, (got, expected)):
+            target.frombytes(base64.b64decode(text, validate=True))
+            if sys.byteorder == "big":
+                target.byteswap()
+    except (ValueError, binascii.Error):
+        return False
+    return len(values[0]) == len(values[1]) and all(
+        _close(g, e, rtol, atol) for g, e in zip(*values))
+
+
+def _close(got: float, expected: float, rtol: float, atol: float) -> bool:
+    if got == expected:
+        return True
+    if math.isnan(expected):
+        return math.isnan(got)
+    if not (math.isfinite(expected) and math.isfinite(got)):
+        return False
+    return abs(got - expected) <= atol + rtol * abs(expected)
 
 
 def changed_inputs(before: tuple, after: tuple, names: list[str]) -> list[str]:
@@ -439,6 +514,8 @@ def _name_mistakes(function: "Function", verdicts: list[CaseResult], run: "RunRe
 
 
 def _seen(frame: dict | None) -> _Seen:
+    from grader import codec
+
     if frame is None:
         return _Seen()
     if "error" in frame:

@@ -18,9 +18,10 @@ import sys
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Callable, Sequence
 
-# checks and codec (numpy) are imported once the fork server has its setup: it loads while
-# this process imports numpy (see grade_notebook)
+# checks and codec are imported once the fork server has its setup; numpy only once a result
+# is not identical to the expected one (see Plan)
 from grader import cache, extract, i18n, notebook, releases, spec
 from grader.execute import Job, RunResult, Task, WorkerPool
 from grader.results import SubmissionResult
@@ -33,18 +34,41 @@ class GradingError(Exception):
 
 @dataclass
 class Plan:
-    """Grading material of one release of an assignment, built once in the trusted process."""
+    """Grading material of one release of an assignment, built once in the trusted process.
+
+    What every submission needs is plain data (no numpy); the cases' inputs, expected outputs
+    and mistake fingerprints are unpickled (with numpy) the first time a result is not
+    bit-identical to the expected one."""
 
     assignment: spec.Assignment
     release: releases.Release
     functions: dict[str, spec.Function]  # as the release grades them
-    inputs: dict[str, list[tuple]]
-    encoded: dict[str, list[dict]]
-    expected: dict[str, list]
+    encoded: dict[str, list[dict]]  # per case: the inputs as workers receive them, the seed
     arg_names: dict[str, list[str]]
     support: dict[str, list[list[str]]]  # per case: the cells run after the student's cell
-    fingerprints: dict[str, list[dict]]  # per case: what each named mistake gives there
     exact: dict[str, list]  # per case: a bit-identical result, as workers encode it
+    decoded: bytes  # pickled (inputs, expected, fingerprints)
+
+    @functools.cached_property
+    def _decoded(self) -> tuple[dict, dict, dict]:
+        return pickle.loads(self.decoded)
+
+    @property
+    def inputs(self) -> dict[str, list[tuple]]:
+        return self._decoded[0]
+
+    @property
+    def expected(self) -> dict[str, list]:
+        return self._decoded[1]
+
+    @property
+    def fingerprints(self) -> dict[str, list[dict]]:
+        """Per case: what each named mistake gives there, by mistake id."""
+        return self._decoded[2]
+
+    def lazy(self, part: str, name: str) -> "Deferred":
+        """``getattr(self, part)[name]``, unpickled only when indexed."""
+        return Deferred(lambda: getattr(self, part)[name])
 
     def tasks(self, name: str, cell: extract.GradedCell) -> list[tuple[Task, list[int]]]:
         """The worker tasks of function ``name``: one per distinct support, with the indices
@@ -55,6 +79,23 @@ class Plan:
         return [(Task(function=name, cell=cell.source, support=list(support),
                       cases=[self.encoded[name][i] for i in indices]), indices)
                 for support, indices in groups.items()]
+
+
+class Deferred(Sequence):
+    """A list computed on first use."""
+
+    def __init__(self, load: Callable[[], list]) -> None:
+        self._load = load
+
+    @functools.cached_property
+    def _items(self) -> list:
+        return self._load()
+
+    def __getitem__(self, index):
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 _plan_lock = threading.Lock()
@@ -78,29 +119,47 @@ def _build_plan(assignment_id: str, release_id: str | None) -> Plan:
     if not path.is_file():
         raise GradingError(f"{path} is missing; run: python -m grader.fixtures {assignment_id}")
     key = cache.digest(*_derived_from(assignment), release.id)
-    material = pickle.loads(cache.cached(f"plan-{assignment.id}-{key}.pickle", lambda: pickle.dumps(
-        _material(assignment, release, functions, path), pickle.HIGHEST_PROTOCOL)))
-    return Plan(assignment, release, functions, *material)
+    light, decoded = pickle.loads(cache.cached(f"plan-{assignment.id}-{key}.pickle", lambda: _pickled(
+        _material(assignment, release, functions, path))))
+    return Plan(assignment, release, functions, *pickle.loads(light), decoded)
+
+
+def _pickled(material: tuple) -> bytes:
+    """``_material`` as two pickles: its plain part, and the part holding numpy values."""
+    inputs, encoded, expected, names, support, fingerprints, exact = material
+
+    def dumps(value: Any) -> bytes:
+        return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    return dumps((dumps((encoded, names, support, exact)), dumps((inputs, expected, fingerprints))))
 
 
 def _derived_from(assignment: spec.Assignment) -> list[str | bytes]:
-    """The name and content of every file a plan is derived from (the assignment's folders
-    and the modules that build plans), and the interpreter and numpy versions: content, not
-    modification times, so two copies that differ only in what a file says never share one
-    entry (e.g. wheels unpacked to the same place with reproducible timestamps)."""
-    import numpy
-
-    from grader import checks, codec
-
+    """The name and content of every file a plan is derived from (the assignment's folders,
+    the modules that build plans and numpy's version file), and the interpreter version:
+    content, not modification times, so two copies that differ only in what a file says never
+    share one entry (e.g. wheels unpacked to the same place with reproducible timestamps).
+    Nothing is imported: a plan read from the cache needs no numpy."""
     folders = [assignment.directory, assignment.reference_dir, assignment.fixtures_dir]
     files = [p for folder in folders for p in folder.rglob("*")
              if p.is_file() and "submissions" not in p.parts and "__pycache__" not in p.parts]
-    files += [Path(module.__file__)
-              for module in (checks, codec, releases, spec, sys.modules[__name__])]
+    here = Path(__file__).parent
+    files += [here / f"{module}.py" for module in ("checks", "codec", "releases", "spec")]
+    files += [Path(__file__), _numpy_version_file()]
     parts: list[str | bytes] = []
     for path in sorted(files):
         parts += [str(path), path.read_bytes()]
-    return [*parts, sys.version, numpy.__version__]
+    return [*parts, sys.version]
+
+
+@functools.cache
+def _numpy_version_file() -> Path:
+    """numpy's ``version.py``, found without importing numpy."""
+    import importlib.util
+
+    found = importlib.util.find_spec("numpy")
+    if found is None or found.origin is None:
+        raise GradingError("numpy is not installed")
+    return Path(found.origin).with_name("version.py")
 
 
 def _material(assignment: spec.Assignment, release: releases.Release,
@@ -181,8 +240,9 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
     from grader import checks
 
     with i18n.using(language):
-        results = [checks.judge(function, cells.get(name), runs.get(name), plan.expected[name],
-                                plan.inputs[name], plan.arg_names[name], plan.fingerprints[name],
+        results = [checks.judge(function, cells.get(name), runs.get(name), plan.lazy("expected", name),
+                                plan.lazy("inputs", name), plan.arg_names[name],
+                                plan.lazy("fingerprints", name),
                                 plan.exact[name])
                    for name, function in plan.functions.items()]
         extra = sorted(set(cells) - set(assignment.functions))

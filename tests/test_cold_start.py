@@ -45,3 +45,24 @@ def test_a_pool_starts_blank_servers_and_prepares_one():
         assert [w.setup for w in pool._all] == [None, None]
         pool.prepare(SETUP)
         assert sorted(str(w.setup) for w in pool._all) == sorted([str(SETUP), "None"])
+
+
+def test_a_correct_submission_is_judged_without_numpy_in_the_grader():
+    """Identical or within-tolerance results are judged on their encoding: the trusted process
+    imports numpy only for a result that needs the full comparison (a wrong one here)."""
+    probe = ("import sys\n"
+             "from grader.execute import WorkerPool\n"
+             "from grader.pipeline import grade_notebook\n"
+             "with WorkerPool(size=1) as pool:\n"
+             "    for name in sys.argv[1:]:\n"
+             "        result = grade_notebook(name, pool)\n"
+             "        print(result.score, 'numpy' in sys.modules)\n")
+    folder = spec.ROOT / "fixtures" / "C1W4A1" / "submissions"
+    names = [str(folder / "reference.ipynb"), str(folder / "reference.ipynb"),
+             str(folder / "wrong_linear_backward_no_mean.ipynb")]
+    subprocess.run([sys.executable, "-c", probe, names[0]], check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", probe, *names], capture_output=True, text=True,
+                          check=True)  # the plan is read from the cache this time
+    lines = done.stdout.split("\n")
+    assert lines[:2] == ["100.0 False"] * 2
+    assert lines[2].endswith(" True") and float(lines[2].split()[0]) < 100

@@ -1,0 +1,74 @@
+"""checks.close_plain: a result judged on its encoding passes only where the full numeric
+comparison (compare_output, on decoded values) passes too, and within the same tolerance."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from grader import codec
+from grader.checks import close_plain, compare_output
+
+RTOL, ATOL = 1e-5, 1e-7
+BASE = {"W1": np.linspace(-1, 1, 6).reshape(2, 3), "b1": np.zeros((2, 1)), "n": 3,
+        "cost": np.float64(0.6931), "lr": 0.0075, "hist": [1.5, 2.5], "shape": (2, 3)}
+
+
+def variants() -> list[tuple[str, object]]:
+    """The base value and realistic differences from it: rounding, real mistakes, types."""
+    def with_key(key, value):
+        return {**BASE, key: value}
+    w = BASE["W1"]
+    return [
+        ("same", dict(BASE)),
+        ("one ulp", with_key("W1", np.nextafter(w, 2))),
+        ("within rtol", with_key("W1", w * (1 + 1e-6))),
+        ("beyond rtol", with_key("W1", w * (1 + 1e-3))),
+        ("sign", with_key("W1", -w)),
+        ("transposed", with_key("W1", w.T)),
+        ("float32", with_key("W1", w.astype(np.float32))),
+        ("int array", with_key("b1", np.zeros((2, 1), dtype=np.int64))),
+        ("rank 1 bias", with_key("b1", np.zeros(2))),
+        ("nan", with_key("W1", np.where(w > 0.5, np.nan, w))),
+        ("inf", with_key("W1", np.where(w > 0.5, np.inf, w))),
+        ("python float cost", with_key("cost", 0.6931)),
+        ("cost off", with_key("cost", np.float64(0.7))),
+        ("cost as array", with_key("cost", np.array([[0.6931]]))),
+        ("int for float", with_key("lr", 0)),
+        ("bool for int", with_key("n", True)),
+        ("float for int", with_key("n", 3.0000001)),
+        ("list for tuple", with_key("shape", [2, 3])),
+        ("longer list", with_key("hist", [1.5, 2.5, 3.5])),
+        ("close list item", with_key("hist", [1.5, 2.5 + 1e-9])),
+        ("missing key", {k: v for k, v in BASE.items() if k != "b1"}),
+        ("extra key", with_key("W2", np.ones(1))),
+        ("None", None),
+        ("string", "W1"),
+    ]
+
+
+@pytest.mark.parametrize("name,got", variants(), ids=[name for name, _ in variants()])
+def test_never_passes_what_the_full_comparison_fails(name, got):
+    full = compare_output(got, BASE, ("parameters",), RTOL, ATOL)
+    fast = close_plain(codec.to_plain(got), codec.to_plain(BASE), RTOL, ATOL)
+    assert not (fast and full), (name, full)
+    if name in ("same", "one ulp", "within rtol", "close list item"):
+        assert fast, name  # the common cases are decided without decoding
+
+
+def test_tolerance_matches_numpy_isclose():
+    expected = np.array([1.0, -2.0, 0.0, 1e-8, np.nan, np.inf])
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        got = expected * (1 + rng.normal(0, 1e-5, 6)) + rng.normal(0, 1e-7, 6)
+        want = bool(np.isclose(got, expected, RTOL, ATOL, equal_nan=True).all())
+        fast = close_plain(codec.to_plain(got), codec.to_plain(expected), RTOL, ATOL)
+        assert fast == want
+
+
+def test_malformed_worker_data_is_simply_not_close():
+    expected = codec.to_plain(np.ones(3))
+    for got in [{**expected, "b64": "!!"}, {**expected, "b64": 3}, {**expected, "shape": [4]},
+                {**expected, "b64": codec.to_plain(np.ones(4))["b64"]}, [expected], math.pi]:
+        assert close_plain(got, expected, RTOL, ATOL) is False
