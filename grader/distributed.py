@@ -208,6 +208,9 @@ def _outcomes(client: Client, todo: list[batch.Found], hide: tuple[str, ...],
             done = sorted(completed.next_batch(block=True), key=lambda f: f.status != "finished")
             values = _gathered(client, [f for f in done if f.status == "finished"], options)
             for future in done:  # the results first, then what may stop the run
+                if future not in values and future.status not in ("error", "cancelled"):
+                    completed.add(future)  # its result was lost with a worker: computed again
+                    continue
                 submission, read_seconds = pending.pop(future)
                 outcome = _outcome(future, values.get(future), submission, read_seconds,
                                    options, seen)
