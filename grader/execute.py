@@ -18,22 +18,15 @@ import queue
 import select
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
+from grader import launch
 from grader.sandbox import Limits
 from grader.worker import END, HEADER
 
-WORKER_ENV = {
-    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-    "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-}
 STARTUP_SECONDS = 120.0
 CONTROL_SECONDS = 10.0
 MAX_TOKENS = 1_500_000  # JSON punctuation per frame: bounds what decoding may allocate
@@ -79,34 +72,6 @@ class RunResult:
     seconds: float
 
 
-def worker_env() -> dict[str, str]:
-    """The fork server's whole environment: nothing of the grader's own is passed on."""
-    import grader
-
-    cache = Path(os.path.expanduser("~")) / ".cache" / "dnn-grader" / "matplotlib"
-    path = [str(Path(grader.__file__).resolve().parent.parent), *_site_dirs()]
-    env = dict(WORKER_ENV, PATH=os.defpath, MPLCONFIGDIR=str(cache), TMPDIR=tempfile.gettempdir(),
-               PYTHONPATH=os.pathsep.join(dict.fromkeys(path)))
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        env.pop("MPLCONFIGDIR")
-    return env
-
-
-@functools.cache
-def _site_dirs() -> list[str]:
-    """This interpreter's site-packages folders: the fork server runs without ``site``
-    (``-S``: no ``.pth`` file, sitecustomize or user customisation of this machine runs there,
-    and it starts ~40 ms sooner), so it is given them explicitly."""
-    import site
-
-    dirs = list(site.getsitepackages())
-    if site.ENABLE_USER_SITE and os.path.isdir(site.getusersitepackages()):
-        dirs.append(site.getusersitepackages())
-    return dirs
-
-
 class Worker:
     """One fork server, prepared for one assignment.
 
@@ -115,14 +80,11 @@ class Worker:
     """
 
     def __init__(self, setup: tuple | None, isolation: str = "auto",
-                 per_function: bool = False) -> None:
-        self.setup, self.per_function = None, per_function
-        self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._proc = subprocess.Popen(
-            [sys.executable, "-S", "-P", "-m", "grader.worker", str(theirs.fileno()), isolation],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=worker_env(), cwd="/", pass_fds=[theirs.fileno()])
-        theirs.close()
+                 per_function: bool = False, started: launch.Started | None = None) -> None:
+        """``started``: a blank server of this isolation mode already started, to use."""
+        started = started or launch.start(isolation)
+        self.setup, self.per_function, self.mode = None, per_function, started.mode
+        self._proc, self._sock = started.process, started.control
         self.error: str | None = None
         self._isolation: list[str] = []
         self._greeted = False
@@ -391,17 +353,19 @@ class WorkerPool:
     default).
     """
 
-    def __init__(self, size: int, isolation: str = "auto", per_function: bool = False) -> None:
+    def __init__(self, size: int, isolation: str = "auto", per_function: bool = False,
+                 started: list[launch.Started] = ()) -> None:
+        """``started``: blank servers of this isolation mode already started, used first."""
         self.isolation, self.per_function = isolation, per_function
         self._idle: queue.Queue[Worker | None] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        for _ in range(max(1, size)):  # blank servers: they load while the grader reads
-            self._idle.put(self._new(None))
+        for index in range(max(1, size)):  # blank servers: they load while the grader reads
+            self._idle.put(self._new(None, started[index] if index < len(started) else None))
 
-    def _new(self, setup: tuple | None) -> Worker:
-        worker = Worker(setup, self.isolation, self.per_function)
+    def _new(self, setup: tuple | None, started: launch.Started | None = None) -> Worker:
+        worker = Worker(setup, self.isolation, self.per_function, started)
         with self._lock:
             self._all.append(worker)
         return worker

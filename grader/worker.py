@@ -30,10 +30,8 @@ import operator
 import os
 import signal
 import socket
-import subprocess
 import struct
 import sys
-import tempfile
 import traceback
 from typing import Any, BinaryIO
 
@@ -93,7 +91,7 @@ class ForkServer:
         self.layers = sandbox.isolate_zygote(sandbox.shared_libc(), needed) if self.full else []
         sandbox.compiled_filter()  # built once here; each child only attaches it
         self.own_root = "allowlist-root" in self.layers
-        self.base = None if self.own_root else tempfile.mkdtemp(prefix="dnn-grader-zygote-")
+        self.base = None if self.own_root else _mkdtemp(prefix="dnn-grader-zygote-")
         if self.own_root:
             _use_scratch(sandbox.SCRATCH)
         gc.freeze()  # children then leave the server's objects untouched: cheaper forks
@@ -134,7 +132,7 @@ class ForkServer:
         """Fork one child; returns its pid and the trusted side's ends of its two pipes."""
         task_read, task_write = os.pipe()
         frame_read, frame_write = os.pipe()
-        scratch = "/scratch" if self.own_root else tempfile.mkdtemp(dir=self.base)
+        scratch = "/scratch" if self.own_root else _mkdtemp(dir=self.base)
         if not self.own_root:
             os.chmod(scratch, 0o777)
         pid = os.fork()
@@ -255,9 +253,17 @@ class Snapshot:
 
 
 def _use_scratch(folder: str) -> None:
-    """Point temporary files and library caches at the child's scratch folder."""
+    """Point temporary files and library caches at the child's scratch folder (``tempfile``,
+    when it is imported later, reads TMPDIR)."""
     os.environ.update(TMPDIR=folder, HOME=folder, MPLCONFIGDIR=folder)
-    tempfile.tempdir = folder
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = folder
+
+
+def _mkdtemp(**where: str) -> str:
+    import tempfile  # only without an allowlist root: the fork server starts sooner
+
+    return tempfile.mkdtemp(**where)
 
 
 def kill_group(pid: int) -> None:
@@ -278,6 +284,8 @@ def remove_tree(folder: str | None) -> None:
     except FileNotFoundError:
         return
     except OSError:
+        import subprocess
+
         try:
             subprocess.run(["rm", "-rf", "--", folder], stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)

@@ -2,6 +2,7 @@
 imports nothing heavy until it has started that server."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -66,3 +67,37 @@ def test_a_correct_submission_is_judged_without_numpy_in_the_grader():
     lines = done.stdout.split("\n")
     assert lines[:2] == ["100.0 False"] * 2
     assert lines[2].endswith(" True") and float(lines[2].split()[0]) < 100
+
+
+NOTEBOOK = str(spec.ROOT / "fixtures" / "C1W4A1" / "submissions" / "reference.ipynb")
+
+
+def test_one_notebook_starts_its_server_before_the_grader_is_imported():
+    probe = ("import sys, grader.cli\n"
+             "worker = grader.cli.early_worker(sys.argv[1:])\n"
+             "print(worker.mode, worker.process.poll() is None, 'grader.cli.grade' in sys.modules,"
+             " 'grader.execute' in sys.modules)\n"
+             "worker.close()\n")
+    done = subprocess.run([sys.executable, "-c", probe, NOTEBOOK, "--isolation", "rlimits"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["rlimits", "True", "False", "False"]
+
+
+def test_no_early_server_for_a_batch_or_nothing_to_grade(tmp_path):
+    from grader import cli
+
+    folder = str(spec.ROOT / "fixtures" / "C1W4A1" / "submissions")
+    for args in ([folder], [NOTEBOOK, "--out", str(tmp_path)], [NOTEBOOK, "--dask=local"],
+                 [NOTEBOOK, NOTEBOOK[:-6] + "x.ipynb"], [NOTEBOOK, "-j", "2"], ["--help"],
+                 [str(tmp_path / "missing.ipynb")], [NOTEBOOK, "--version"]):
+        assert cli.early_worker(args) is None, args
+
+
+def test_an_early_server_of_another_mode_is_closed_and_grading_goes_on(capsys):
+    from grader import launch
+    from grader.cli import grade
+
+    early = launch.start("auto")
+    assert grade.main([NOTEBOOK, "--isolation", "rlimits", "--format", "json"], early) == 0
+    assert early.process.wait(timeout=10) == 0  # a blank server exits once closed
+    assert json.loads(capsys.readouterr().out)["extra_data"]["isolation"] == ["rlimits"]

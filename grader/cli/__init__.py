@@ -1,5 +1,62 @@
-"""Command-line interface: ``grade`` (the main job) and ``dnn-grader`` (its instructor verbs)."""
-from grader.cli.grade import (EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_OK, build_parser,
-                              main)
+"""Command-line interface: ``grade`` (the main job) and ``dnn-grader`` (its instructor verbs).
+
+Importing this package loads only the standard library: ``main`` starts the fork server of
+what looks like one notebook's grading before the rest of the grader is imported.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.launch import Started
+
+EXIT_OK, EXIT_CANNOT_GRADE, EXIT_INTERRUPTED = 0, 1, 130
+# options after which grading is not of one notebook, or nothing is graded at all
+NOT_ONE = ("--out", "--dask", "-j", "--jobs", "-h", "--help", "--version")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``grade`` command (see grader/cli/grade.py)."""
+    early = early_worker(sys.argv[1:] if argv is None else argv)
+    from grader.cli import grade
+
+    return grade.main(argv, early)
+
+
+def early_worker(args: list[str]) -> "Started | None":
+    """A blank fork server, started now, when ``args`` look like grading one existing
+    notebook file; the parsed command decides later whether it is used (else it is closed).
+    It loads its interpreter and numpy while this process imports the grader."""
+    if any(a in NOT_ONE or a.split("=")[0] in NOT_ONE for a in args):
+        return None
+    notebooks = [a for a in args if a.endswith(".ipynb")]
+    if len(notebooks) != 1 or not os.path.isfile(notebooks[0]):
+        return None
+    from grader import launch
+
+    return launch.start(_isolation(args))
+
+
+def _isolation(args: list[str]) -> str:
+    """The --isolation value in ``args`` (default auto)."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--isolation="):
+            return arg.split("=", 1)[1]
+        if arg == "--isolation" and i + 1 < len(args):
+            return args[i + 1]
+    return "auto"
+
+
+def __getattr__(name: str) -> Any:
+    """``build_parser`` and the ``grade``/``instructor`` modules, imported when first used."""
+    if name in ("grade", "instructor"):
+        return importlib.import_module(f"grader.cli.{name}")
+    if name == "build_parser":
+        return importlib.import_module("grader.cli.grade").build_parser
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["EXIT_CANNOT_GRADE", "EXIT_INTERRUPTED", "EXIT_OK", "build_parser", "main"]

@@ -1,6 +1,6 @@
 """``python -m grader.cli``: the grade command."""
 import sys
 
-from grader.cli.grade import main
+from grader.cli import main
 
 sys.exit(main())

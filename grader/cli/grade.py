@@ -18,15 +18,19 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-# Only light modules here: grading one notebook starts its fork server first, then imports
-# numpy and the pipeline while that server loads (see main_single).
+# Only light modules here: grading one notebook starts its fork server first (grader.cli.main
+# does, before importing this module), then imports the pipeline while that server loads.
 from grader import __version__, i18n, sandbox, spec
+from grader.cli import EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_OK
 from grader.gradebook import STUDENT_FROM
 from grader.report import printable
 from grader.sandbox import Limits
 
-EXIT_OK, EXIT_CANNOT_GRADE, EXIT_INTERRUPTED = 0, 1, 130
+if TYPE_CHECKING:
+    from grader.launch import Started
+
 DEFAULT_OUT = "results"
 
 
@@ -110,24 +114,36 @@ def use_courses(folders: list[str]) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, early: "Started | None" = None) -> int:
+    """``grade``; ``early``: a blank fork server already started (``grader.cli.main``), used
+    for one notebook graded with its isolation mode, else closed."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit:
+        if early is not None:
+            early.close()
+        raise
     sandbox.protect_trusted_process()
+    if early is not None and (is_batch(args) or early.mode != args.isolation):
+        early.close()
+        early = None
     problem = use_courses(args.course)
     if problem:
+        if early is not None:
+            early.close()
         return cannot_grade(problem)
-    return main_batch(args) if is_batch(args) else main_single(args)
+    return main_batch(args) if is_batch(args) else main_single(args, early)
 
 
-def main_single(args: argparse.Namespace) -> int:
+def main_single(args: argparse.Namespace, early: "Started | None" = None) -> int:
     """Grade one notebook and print (or write) its report."""
     from grader.execute import WorkerPool
 
     path = args.paths[0]
     if (args.format or "table") == "table":  # the table's library loads while the worker runs
         threading.Thread(target=importlib.import_module, args=("rich.table",), daemon=True).start()
-    pool = WorkerPool(size=1, isolation=args.isolation,
-                      per_function=args.child_per_function)  # a blank server loads now
+    pool = WorkerPool(size=1, isolation=args.isolation, per_function=args.child_per_function,
+                      started=[early] if early else [])  # a blank server loads (or is loading)
     try:
         from grader.notebook import NotebookError, Unreadable, decode, read_submission
         from grader.pipeline import GradingError, grade_notebook
