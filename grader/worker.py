@@ -63,7 +63,12 @@ def main(argv: list[str]) -> None:
     site.setquit()
     site.setcopyright()
     site.sethelper()
-    import numpy  # noqa: F401  (every assignment needs it: loaded while the grader reads)
+    # what every server needs, loaded while the grader reads the notebook: numpy (and the two
+    # parts it loads lazily, at a cost of ~15 ms per child otherwise), the codec, the sandbox
+    import numpy.linalg  # noqa: F401
+    import numpy.random  # noqa: F401
+
+    from grader import codec, sandbox  # noqa: F401
 
     setup = control.recv(TASK_CAP)
     if not setup:  # a blank server the grader did not need
@@ -94,6 +99,9 @@ class ForkServer:
         self.base = None if self.own_root else _mkdtemp(prefix="dnn-grader-zygote-")
         if self.own_root:
             _use_scratch(sandbox.SCRATCH)
+        from grader import codec
+
+        self.trusted = TrustedState(codec)  # taken once here, before any student code exists
         gc.freeze()  # children then leave the server's objects untouched: cheaper forks
 
     def hello(self) -> dict:
@@ -183,10 +191,6 @@ class ForkServer:
 def warm_up(setup: dict) -> tuple[dict, str | None]:
     """Import what children inherit and run the assignment's preamble once. Returns the
     preamble's namespace and an error message when it failed."""
-    import numpy.linalg  # noqa: F401  (numpy loads these two lazily, at a cost of ~15 ms
-    import numpy.random  # noqa: F401   per child otherwise)
-
-    from grader import codec, sandbox  # noqa: F401
     for module in setup.get("warm", []):
         try:
             importlib.import_module(module)
@@ -328,7 +332,7 @@ def child_main(task_fd: int, frame_fd: int, scratch: str, limits: dict,
     send = _frame_sender(frame_fd)
     send(json.dumps({"ready": True, "isolation": layers}).encode())
     _rehearse(codec)
-    trusted = TrustedState(codec)
+    trusted = server.trusted
     install_guard()
     tasks = os.fdopen(task_fd, "rb")
     captured = CappedText(limits["output_chars"])
