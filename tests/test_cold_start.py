@@ -101,3 +101,16 @@ def test_an_early_server_of_another_mode_is_closed_and_grading_goes_on(capsys):
     assert grade.main([NOTEBOOK, "--isolation", "rlimits", "--format", "json"], early) == 0
     assert early.process.wait(timeout=10) == 0  # a blank server exits once closed
     assert json.loads(capsys.readouterr().out)["extra_data"]["isolation"] == ["rlimits"]
+
+
+def test_the_console_script_flushes_everything_before_its_quick_exit(tmp_path):
+    report = tmp_path / "report.json"
+    done = subprocess.run([sys.executable, "-m", "grader.cli", NOTEBOOK, "--format", "json"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 100
+    done = subprocess.run([sys.executable, "-m", "grader.cli", NOTEBOOK, "--output", str(report)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "linear_forward" in report.read_text()
+    done = subprocess.run([sys.executable, "-m", "grader.cli", str(tmp_path / "missing.ipynb")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "cannot grade" in done.stderr
