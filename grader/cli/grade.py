@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 # Only light modules here: grading one notebook starts its fork server first (grader.cli.main
 # does, before importing this module), then imports the pipeline while that server loads.
-from grader import __version__, i18n, sandbox, spec
+from grader import __version__, i18n, report, sandbox, spec
 from grader.cli import EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_OK
 from grader.gradebook import STUDENT_FROM
 from grader.report import printable
@@ -141,7 +141,7 @@ def main_single(args: argparse.Namespace, early: "Started | None" = None) -> int
 
     path = args.paths[0]
     if (args.format or "table") == "table":  # the table's library loads while the worker runs
-        threading.Thread(target=importlib.import_module, args=("rich.table",), daemon=True).start()
+        threading.Thread(target=report.prepare_table, daemon=True).start()
     pool = WorkerPool(size=1, isolation=args.isolation, per_function=args.child_per_function,
                       started=[early] if early else [])  # a blank server loads (or is loading)
     try:
