@@ -19,7 +19,7 @@ from grader.results import (ERROR, FAILED, MAX_OUTPUT_CHARS, MISSING, NOT_IMPLEM
                             PASSED, TIMEOUT, CaseResult, FunctionResult, safe_text)
 
 if TYPE_CHECKING:  # numpy and the codec are imported where a value is decoded or compared:
-    import numpy as np  # a result identical to the expected one is judged without them
+    import numpy as np  # a result matching the expected one is judged without them
 
     from grader.execute import RunResult
     from grader.extract import GradedCell
@@ -267,8 +267,9 @@ def judge(function: "Function", cell: "GradedCell | None", run: "RunResult | Non
     """Score one graded function from its worker run (``expected``/``inputs`` per case;
     ``fingerprints``: per case, what each named mistake gives there, by mistake id;
     ``exact``: per case, the expected output and the untouched inputs as the worker encodes
-    them (``exact_results``), for the common case of a bit-identical result). ``expected``,
-    ``inputs`` and ``fingerprints`` are only indexed for a case that is not bit-identical."""
+    them (``exact_results``): a result that matches them (``close_plain``) passes without
+    being decoded). ``expected``, ``inputs`` and ``fingerprints`` are only indexed for a case
+    that does not."""
     if cell is None:
         return FunctionResult(function.name, 0.0, function.points, MISSING,
                               _("no cell starting with '# GRADED FUNCTION: {name}' found").format(
@@ -393,9 +394,9 @@ def _compare_frame(function: "Function", case: "Case", frame: dict, expected: An
 
 def exact_results(function: "Function", expected: list[Any],
                   encoded_args: list[Any]) -> list[tuple[Any, Any] | None]:
-    """Per case, the expected output and the inputs as a worker encodes them: a result
-    equal to both passes without being decoded. None for a case where an identical result
-    would not pass (e.g. NaN in the expected output)."""
+    """Per case, the expected output and the inputs as a worker encodes them: a result close
+    to the first (``close_plain``) that left the inputs equal to the second passes without
+    being decoded. None for a case where even an identical result would not pass."""
     from grader import codec
 
     exact: list[tuple[Any, Any] | None] = []

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 # checks and codec are imported once the fork server has its setup; numpy only once a result
-# is not identical to the expected one (see Plan)
+# does not match the expected one (see Plan)
 from grader import cache, extract, i18n, notebook, releases, spec
 from grader.execute import Job, RunResult, Task, WorkerPool
 from grader.results import SubmissionResult
@@ -37,8 +37,8 @@ class Plan:
     """Grading material of one release of an assignment, built once in the trusted process.
 
     What every submission needs is plain data (no numpy); the cases' inputs, expected outputs
-    and mistake fingerprints are unpickled (with numpy) the first time a result is not
-    bit-identical to the expected one."""
+    and mistake fingerprints are unpickled (with numpy) the first time a result does not
+    match the expected one on its encoding (``checks.close_plain``)."""
 
     assignment: spec.Assignment
     release: releases.Release
@@ -46,7 +46,7 @@ class Plan:
     encoded: dict[str, list[dict]]  # per case: the inputs as workers receive them, the seed
     arg_names: dict[str, list[str]]
     support: dict[str, list[list[str]]]  # per case: the cells run after the student's cell
-    exact: dict[str, list]  # per case: a bit-identical result, as workers encode it
+    exact: dict[str, list]  # per case: the expected result, as workers encode it
     decoded: bytes  # pickled (inputs, expected, fingerprints)
 
     @functools.cached_property
