@@ -50,7 +50,10 @@ def early_worker(args: list[str]) -> "Started | None":
         return None
     from grader import launch
 
-    return launch.start(_isolation(args))
+    try:
+        return launch.start(_isolation(args))
+    except OSError:  # the real start reports what is wrong
+        return None
 
 
 def _isolation(args: list[str]) -> str:
