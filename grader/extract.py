@@ -59,16 +59,36 @@ def graded_name(source: str) -> str | None:
     return None
 
 
-def regions(source: str) -> list[list[str]]:
-    """The lines inside each START/END code region of a cell."""
-    found, current = [], None
+START, END, INSIDE, OUTSIDE = "start", "end", "inside", "outside"
+
+
+def marked(source: str) -> list[tuple[str, str]]:
+    """Each line of a cell with its part: START or END (a region's markers; an END outside a
+    region is OUTSIDE), INSIDE (a region's code, until its END; a second START begins a new
+    region) or OUTSIDE."""
+    found, inside = [], False
     for line in source.splitlines():
         if START_RE.match(line):
+            inside = True
+            found.append((START, line))
+        elif inside and END_RE.match(line):
+            inside = False
+            found.append((END, line))
+        else:
+            found.append((INSIDE if inside else OUTSIDE, line))
+    return found
+
+
+def regions(source: str) -> list[list[str]]:
+    """The lines inside each START/END code region of a cell."""
+    found: list[list[str]] = []
+    current: list[str] = []
+    for part, line in marked(source):
+        if part == START:
             current = []
-        elif END_RE.match(line) and current is not None:
+        elif part == END:
             found.append(current)
-            current = None
-        elif current is not None:
+        elif part == INSIDE:
             current.append(line)
     return found
 
@@ -105,12 +125,4 @@ def assignment_id(nb: Node) -> str | None:
 
 def scaffolding(source: str) -> list[str]:
     """The lines of a cell outside its student regions (markers included)."""
-    kept, inside = [], False
-    for line in source.splitlines():
-        if START_RE.match(line):
-            inside = True
-        elif END_RE.match(line):
-            inside = False
-        if not inside or START_RE.match(line):
-            kept.append(line.rstrip())
-    return kept
+    return [line.rstrip() for part, line in marked(source) if part != INSIDE]

@@ -107,19 +107,17 @@ def _student_text(nb: nbformat.NotebookNode, assignment_id: str) -> str:
 
 def blank_regions(source: str) -> str:
     """``source`` with the code of every START/END region replaced by placeholders."""
-    lines, region, kept = source.splitlines(), None, []
-    for line in lines:
-        if extract.START_RE.match(line):
-            kept.append(line)
-            region = []
-        elif extract.END_RE.match(line) and region is not None:
-            kept += placeholders_for(region, _indent(line))
-            kept.append(line)
-            region = None
-        elif region is not None:
+    kept: list[str] = []
+    region: list[str] = []
+    for part, line in extract.marked(source):
+        if part == extract.INSIDE:
             region.append(line)
-        else:
-            kept.append(line)
+            continue
+        if part == extract.START:
+            region = []
+        elif part == extract.END:
+            kept += placeholders_for(region, _indent(line))
+        kept.append(line)
     return "\n".join(kept)
 
 
