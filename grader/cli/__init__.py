@@ -43,7 +43,7 @@ def early_worker(args: list[str]) -> "Started | None":
     """A blank fork server, started now, when ``args`` look like grading one existing
     notebook file; the parsed command decides later whether it is used (else it is closed).
     It loads its interpreter and numpy while this process imports the grader."""
-    if any(a in NOT_ONE or a.split("=")[0] in NOT_ONE for a in args):
+    if any(a.split("=")[0] in NOT_ONE for a in args):
         return None
     notebooks = [a for a in args if a.endswith(".ipynb")]
     if len(notebooks) != 1 or not os.path.isfile(notebooks[0]):

@@ -124,13 +124,11 @@ def main(argv: list[str] | None = None, early: "Started | None" = None) -> int:
             early.close()
         raise
     sandbox.protect_trusted_process()
-    if early is not None and (is_batch(args) or early.mode != args.isolation):
+    problem = use_courses(args.course)
+    if early is not None and (problem or is_batch(args) or early.mode != args.isolation):
         early.close()
         early = None
-    problem = use_courses(args.course)
     if problem:
-        if early is not None:
-            early.close()
         return cannot_grade(problem)
     return main_batch(args) if is_batch(args) else main_single(args, early)
 
