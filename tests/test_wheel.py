@@ -96,14 +96,17 @@ def test_installed_wheel_lists_and_packs_a_gradescope_zip_without_the_repository
 
 
 def test_an_unpacked_wheel_grades_the_repository_fixtures_in_place(wheel, tmp_path):
-    unpacked, home = tmp_path / "unpacked", tmp_path / "home"
-    with zipfile.ZipFile(wheel) as zf:
-        zf.extractall(unpacked)
+    unpacked, home, link = tmp_path / "unpacked", tmp_path / "home", tmp_path / "link"
+    with zipfile.ZipFile(wheel) as zf:  # as unzip does: with the modes the wheel stores
+        for info in zf.infolist():
+            os.chmod(zf.extract(info, unpacked), (info.external_attr >> 16) & 0o777 or 0o644)
+    link.symlink_to(unpacked)
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": str(unpacked)}
-    for name, score in (("reference.ipynb", 100), ("stub.ipynb", 0), ("reference.ipynb", 100)):
+    for name, score, where in (("reference.ipynb", 100, unpacked), ("stub.ipynb", 0, unpacked),
+                               ("reference.ipynb", 100, unpacked), ("reference.ipynb", 100, link)):
         done = subprocess.run([sys.executable, "-P", "-m", "grader.cli", str(SUBMISSIONS / name),
-                               "--format", "json"], cwd=tmp_path, env=env, capture_output=True,
-                              text=True)
+                               "--format", "json"], cwd=tmp_path,
+                              env=dict(env, PYTHONPATH=str(where)), capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         report = json.loads(done.stdout)
         assert report["score"] == score, [t for t in report["tests"] if t["score"] < t["max_score"]]
