@@ -36,12 +36,25 @@ TEXT_FIELDS = ("stdout", "error", "traceback", "kind")
 
 @dataclass
 class Task:
-    """One graded function to run: the student's cell, its stand-ins and its cases."""
+    """One graded function to run: the student's cell, its stand-ins and its cases.
+    ``fixed``: ``fixed_part(function, support, cases)``, when the caller encoded it once for
+    every submission (a plan does)."""
 
     function: str
     cell: str
     support: list[str]
     cases: list[dict]
+    fixed: bytes | None = field(default=None, repr=False, compare=False)
+
+    def payload(self) -> bytes:
+        """The task as the child reads it: one JSON object."""
+        fixed = self.fixed or fixed_part(self.function, self.support, self.cases)
+        return b'{"cell": ' + json.dumps(self.cell).encode() + b", " + fixed[1:]
+
+
+def fixed_part(function: str, support: list[str], cases: list[dict]) -> bytes:
+    """The JSON object of a task's parts that are the same for every submission."""
+    return json.dumps({"function": function, "support": support, "cases": cases}).encode()
 
 
 @dataclass
@@ -220,7 +233,7 @@ def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
     ``isolation``: the layers its ``ready`` frame reported, when it has run a task before."""
     started = time.monotonic()
     deadline = started + limits.wall_seconds
-    payload = json.dumps(task.__dict__).encode()
+    payload = task.payload()
     reader = FrameReader(len(task.cases), limits.result_mb * 1024 * 1024, isolation)
     os.set_blocking(task_fd, False)
     pending = memoryview(HEADER.pack(len(payload)) + payload)

@@ -16,14 +16,14 @@ import pickle
 import site
 import sys
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 # checks and codec are imported once the fork server has its setup; numpy only once a result
 # does not match the expected one (see Plan)
 from grader import cache, extract, i18n, notebook, releases, spec
-from grader.execute import Job, RunResult, Task, WorkerPool
+from grader.execute import Job, RunResult, Task, WorkerPool, fixed_part
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
 
@@ -48,6 +48,7 @@ class Plan:
     support: dict[str, list[list[str]]]  # per case: the cells run after the student's cell
     exact: dict[str, list]  # per case: the expected result, as workers encode it
     decoded: bytes  # pickled (inputs, expected, fingerprints)
+    _tasks: dict[str, list] = field(default_factory=dict, init=False, repr=False)
 
     @functools.cached_property
     def _decoded(self) -> tuple[dict, dict, dict]:
@@ -73,12 +74,23 @@ class Plan:
     def tasks(self, name: str, cell: extract.GradedCell) -> list[tuple[Task, list[int]]]:
         """The worker tasks of function ``name``: one per distinct support, with the indices
         of the cases it runs."""
-        groups: dict[tuple[str, ...], list[int]] = {}
-        for index, support in enumerate(self.support[name]):
-            groups.setdefault(tuple(support), []).append(index)
-        return [(Task(function=name, cell=cell.source, support=list(support),
-                      cases=[self.encoded[name][i] for i in indices]), indices)
-                for support, indices in groups.items()]
+        return [(Task(name, cell.source, support, cases, fixed), indices)
+                for support, cases, indices, fixed in self._groups(name)]
+
+    def _groups(self, name: str) -> list[tuple[list[str], list[dict], list[int], bytes]]:
+        """Function ``name``'s cases grouped by support: the support, the cases, their indices
+        and that task's JSON without the student's cell (encoded once per plan)."""
+        if name not in self._tasks:
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for index, support in enumerate(self.support[name]):
+                groups.setdefault(tuple(support), []).append(index)
+            found = []
+            for support, indices in groups.items():
+                cases = [self.encoded[name][i] for i in indices]
+                found.append((list(support), cases, indices,
+                              fixed_part(name, list(support), cases)))
+            self._tasks[name] = found
+        return self._tasks[name]
 
 
 class Deferred(Sequence):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from grader import spec
-from grader.execute import Task, Worker, WorkerPool
+from grader.execute import Task, Worker, WorkerPool, fixed_part
 from grader.sandbox import Limits
 
 SETUP = (str(spec.ASSIGNMENTS_DIR / "C1W4A1"), "import numpy as np", ())
@@ -114,3 +114,36 @@ def test_the_console_script_flushes_everything_before_its_quick_exit(tmp_path):
     done = subprocess.run([sys.executable, "-m", "grader.cli", str(tmp_path / "missing.ipynb")],
                           capture_output=True, text=True)
     assert done.returncode == 1 and "cannot grade" in done.stderr
+
+
+def test_a_task_payload_is_its_fields_as_one_json_object():
+    cases = [{"args": {"__tuple__": [1, "é"]}, "seed": 3}]
+    cell = 'def f(x, y):\n    return "quote \\" and ünïcode", x\n'
+    plain = Task("f", cell, ["def g():\n    pass\n"], cases)
+    fixed = Task("f", cell, ["def g():\n    pass\n"], cases, fixed_part("f", plain.support, cases))
+    expected = {"function": "f", "cell": cell, "support": plain.support, "cases": cases}
+    assert json.loads(plain.payload()) == json.loads(fixed.payload()) == expected
+
+
+def test_a_plan_encodes_the_fixed_part_of_its_tasks_once():
+    from grader import extract, notebook, pipeline
+
+    nb = notebook.read(spec.FIXTURES_DIR / "C1W4A1" / "submissions" / "reference.ipynb")
+    cells, _ = extract.graded_cells(nb)
+    plan = pipeline.plan_for("C1W4A1")
+    for name in plan.functions:
+        first, again = plan.tasks(name, cells[name]), plan.tasks(name, cells[name])
+        for (task, indices), (other, _) in zip(first, again):
+            assert task.fixed is other.fixed  # the same bytes: encoded once
+            assert json.loads(task.payload()) == {
+                "function": name, "cell": cells[name].source, "support": task.support,
+                "cases": [plan.encoded[name][i] for i in indices]}
+
+
+def test_warming_the_table_prints_nothing_and_keeps_the_language(capsys):
+    from grader import i18n, report
+
+    with i18n.using("ko"):
+        report.prepare_table()
+        assert i18n._("passed") != "passed"  # still Korean
+    assert capsys.readouterr() == ("", "")

@@ -236,7 +236,7 @@ def _restore(previous) -> None:
 
 def write_report(result, fmt: str, output: str | None) -> None:
     """Print the report, or write it to ``output`` atomically."""
-    from grader import exports, report
+    from grader import report
 
     if output is None:
         if fmt == "json":
@@ -250,6 +250,8 @@ def write_report(result, fmt: str, output: str | None) -> None:
         buffer = io.StringIO()
         report.print_table(result, buffer)
         text = buffer.getvalue()
+    from grader import exports
+
     exports.atomic_write(output, text)
 
 
