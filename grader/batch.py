@@ -615,9 +615,8 @@ def _record(outcome: Outcome, book: Gradebook, options: Options, summary: Summar
 def _export_all(out: Path, book: Gradebook, summary: Summary) -> None:
     """grades.csv and the dashboard from the whole gradebook, and any per-submission file
     that is missing."""
-    rows, scores = [], book.function_scores()
-    for r in book.summaries():
-        functions = [(f["function"], f["score"], f["max_score"]) for f in scores.get(r["path"], [])]
+    rows = []
+    for r, functions in book.summaries_with_scores():
         rows.append(exports.Row(r["path"], r["display"], r["student"], r["assignment"],
                                 r["status"], r["message"], r["score"], r["max_score"],
                                 r["mtime"], functions, r["meta_student"],

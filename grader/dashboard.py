@@ -17,6 +17,7 @@ import html
 import json
 import math
 import statistics
+import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ table.scores th{white-space:nowrap;font-size:.8rem}
 POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionStat:
     """One graded function of one submission."""
 
@@ -63,7 +64,7 @@ class FunctionStat:
     mistakes: tuple[str, ...] = ()  # ids of the named mistakes recognised in it, no repeats
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One submission counted by grades.csv, as the dashboard shows it."""
 
@@ -104,7 +105,7 @@ def entry(record: Record) -> Entry:
     """The dashboard's view of one recorded submission. Its stored report is read as plain
     data: a field missing or of the wrong type counts as absent."""
     data = _loads(record.report)
-    return Entry(record.student, record.display, record.assignment, _text(data.get("title")),
+    return Entry(record.student, record.display, record.assignment, _name(data.get("title")),
                  record.status, record.message, record.score, record.max_score,
                  feedback_link(record.export_name),
                  tuple(_function(f) for f in _dicts(data.get("functions"))))
@@ -122,8 +123,8 @@ def feedback_link(export_name: str) -> str | None:
 def _function(data: dict) -> FunctionStat:
     ids = [data.get("mistake"), *(case.get("mistake") for case in _dicts(data.get("cases")))]
     named = tuple(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
-    return FunctionStat(_text(data.get("name")), _text(data.get("status")),
-                        _number(data.get("seconds")), named)
+    return FunctionStat(_name(data.get("name")), _name(data.get("status")),
+                        _number(data.get("seconds")), tuple(map(_name, named)))
 
 
 def _loads(text: str | None) -> dict:
@@ -140,6 +141,12 @@ def _dicts(value: object) -> list[dict]:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _name(value: object) -> str:
+    """``_text`` for a text repeated in every submission (a function name, a status), kept
+    once in memory however large the class."""
+    return sys.intern(value) if isinstance(value, str) else ""
 
 
 def _number(value: object) -> float:

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Iterable
 
@@ -223,9 +223,10 @@ def _badge(status: str) -> str:
 
 # ----------------------------------------------------------------------------- grades.csv
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """One submission as the gradebook CSV needs it."""
+    """One submission as the gradebook CSV needs it (slotted: a batch holds one per
+    submission while it writes its exports)."""
 
     path: str
     display: str
@@ -236,7 +237,7 @@ class Row:
     score: float | None
     max_score: float | None
     mtime: float | None
-    functions: list[tuple[str, float, float]] = field(default_factory=list)  # name, score, max
+    functions: tuple[tuple[str, float, float], ...] = ()  # name, score, max
     meta_student: str | None = None  # metadata.dnn_grader.student of the file, if any
     release: str = ""        # course release it was graded as ('' when not graded)
     release_note: str = ""   # why that release may be doubtful (ambiguous detection...)
