@@ -12,13 +12,19 @@ too when installed from a wheel, or once Python has imported it on a machine tha
 bytecode; a checkout on a machine with PYTHONDONTWRITEBYTECODE set never has it, and then
 every start compiles the grader's modules. So when the grader's bytecode is missing this
 benchmark compiles it (as pip would), measures `grade` with and without it in the same rounds
-(the second row: the files moved aside), and removes what it wrote at the end unless
+(the "no bytecode" row: the files moved aside), and removes what it wrote at the end unless
 --keep-bytecode.
+
+`grade` leaves a blank fork server for the next one (DNN_GRADER_WARM_SECONDS): "cold" rows run
+with that off (nothing left, nothing claimed); the "next grade" row claims the server the
+previous `grade` left, measured only once that server is idle, so that its loading in the
+background never overlaps another measurement.
 """
 from __future__ import annotations
 
 import argparse
 import compileall
+import glob
 import importlib.util
 import os
 import shutil
@@ -32,10 +38,29 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NOTEBOOK = ROOT / "fixtures" / "C1W4A1" / "submissions" / "reference.ipynb"
 
 
-def timed(command: list[str]) -> float:
+WARM = "DNN_GRADER_WARM_SECONDS"
+NEXT = "grade (next, warm server)"
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=env)
     return time.perf_counter() - start
+
+
+def warm_servers() -> set[str]:
+    """The sockets of blank fork servers waiting for a claim (see grader.launch)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return set(glob.glob(os.path.join(base, "dnn-grader", "warm", "*.sock")))
+
+
+def wait_for_warm_server(seconds: float = 10.0) -> None:
+    """Until a left server is idle (its socket exists once it has loaded)."""
+    end = time.monotonic() + seconds
+    while not warm_servers() and time.monotonic() < end:
+        time.sleep(0.01)
+    time.sleep(0.05)  # its last steps after creating the socket
 
 
 def grader_sources() -> list[Path]:
@@ -81,11 +106,12 @@ def main() -> None:
         "import numpy (floor)": [sys.executable, "-c", "import numpy"],
         "import grader.cli": [sys.executable, "-c", "import grader.cli"],
         "grade (cold)": [grade, str(args.notebook)],
+        NEXT: [grade, str(args.notebook)],
     }
     written = compile_missing(grader_sources())
     if written:
         print(f"compiled {len(written)} of the grader's modules that had no bytecode")
-        commands["grade (cold, no bytecode)"] = commands["grade (cold)"]
+        commands = {**commands, "grade (cold, no bytecode)": commands["grade (cold)"]}
     try:
         times = rounds(commands, args.rounds, written)
     finally:
@@ -100,19 +126,26 @@ def main() -> None:
 
 
 def rounds(commands: dict[str, list[str]], count: int, written: list[Path]) -> dict[str, list[float]]:
-    """Run every command once per round, in turn; "no bytecode" ones with ``written`` aside."""
-    timed(commands["grade (cold)"])  # first run: caches (compiled schema, matplotlib) filled
+    """Run every command once per round, in turn; "no bytecode" ones with ``written`` aside,
+    the warm one after a grade that left its server."""
+    cold, warm = dict(os.environ, **{WARM: "0"}), dict(os.environ, **{WARM: "60"})
+    timed(commands["grade (cold)"], cold)  # first run: caches (compiled schema, matplotlib)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(count):
         for name, command in commands.items():
             aside = "no bytecode" in name
+            if name == NEXT:
+                timed(command, warm)  # leaves a server (or claims and leaves one)
+                wait_for_warm_server()
             if aside:
                 move(written, aside=True)
             try:
-                times[name].append(timed(command))
+                times[name].append(timed(command, warm if name == NEXT else cold))
             finally:
                 if aside:
                     move(written, aside=False)
+            if name == NEXT:
+                wait_for_warm_server()  # the one it left has loaded before the next command
     return times
 
 

@@ -21,7 +21,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 from grader import launch
 from grader.sandbox import Limits
@@ -367,9 +367,13 @@ class WorkerPool:
     """
 
     def __init__(self, size: int, isolation: str = "auto", per_function: bool = False,
-                 started: list[launch.Started] = ()) -> None:
-        """``started``: blank servers of this isolation mode already started, used first."""
+                 started: list[launch.Started] = (),
+                 while_preparing: Callable[[], None] | None = None) -> None:
+        """``started``: blank servers of this isolation mode already started, used first;
+        ``while_preparing``: work of this process to do while the first server gets ready
+        (run once, in a thread, from the first ``prepare``)."""
         self.isolation, self.per_function = isolation, per_function
+        self._while_preparing = while_preparing
         self._idle: queue.Queue[Worker | None] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -386,6 +390,9 @@ class WorkerPool:
     def prepare(self, setup: tuple) -> None:
         """Start a fork server for ``setup`` in a free empty slot, if there is one, so that
         it is ready by the time a job for it comes."""
+        if self._while_preparing is not None:
+            threading.Thread(target=self._while_preparing, daemon=True).start()
+            self._while_preparing = None
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:

@@ -22,7 +22,6 @@ from typing import Iterator
 
 from grader import report
 
-STUDENT_FROM = ("name", "metadata")  # where a student's name may come from (see batch.identify)
 from grader.results import CaseResult, FunctionResult, SubmissionResult
 
 FILENAME = "gradebook.sqlite"

@@ -1,11 +1,25 @@
 """Starting a fork server process (``grader.worker``); standard library only, so that
-``grade`` can start one before it imports the rest of the grader."""
+``grade`` can start one before it imports the rest of the grader.
+
+A ``grade`` of one notebook that ran with full isolation also leaves a blank server behind
+(``leave_warm``): it loads its interpreter and numpy, then waits, up to
+``DNN_GRADER_WARM_SECONDS`` (default 600; 0: never), on a socket in a folder only this user
+can enter, for the next ``grade`` of the same mode, interpreter, environment and grader code
+to claim it (``claim_warm``). A blank server holds nothing but public code: it gets its
+assignment, like any server, from the grade that claims it, and then serves only that one.
+"""
 from __future__ import annotations
 
+import fcntl
 import functools
+import hashlib
+import importlib.util
 import os
+import select
+import signal
 import site
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -18,11 +32,19 @@ WORKER_ENV = {
 }
 
 
+WARM_ENV = "DNN_GRADER_WARM_SECONDS"
+WARM_SECONDS = 600.0
+WARM_MODE = "auto"  # the only mode a server is left for
+# and only by a grade whose children had these layers: none could write a file or open a socket
+WARM_LAYERS = frozenset({"allowlist-root", "read-only-fs", "seccomp"})
+
+
 class Started:
     """A fork server process just started, blank (``grader.execute.Worker`` configures it):
     the process, our end of its control socket, its isolation mode."""
 
-    def __init__(self, process: subprocess.Popen, control: socket.socket, mode: str) -> None:
+    def __init__(self, process: "subprocess.Popen | Adopted", control: socket.socket,
+                 mode: str) -> None:
         self.process, self.control, self.mode = process, control, mode
 
     def close(self) -> None:
@@ -39,6 +61,140 @@ def start(isolation: str = "auto") -> Started:
         env=worker_env(), cwd="/", pass_fds=[theirs.fileno()])
     theirs.close()
     return Started(process, ours, isolation)
+
+
+class Adopted:
+    """A fork server another ``grade`` started (so not a child of this process), followed
+    through a pidfd: ``subprocess.Popen``'s poll, wait and kill, without pid reuse races."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self._fd = pid, os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        return 0 if select.select([self._fd], [], [], 0)[0] else None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not select.select([self._fd], [], [], timeout)[0]:
+            raise subprocess.TimeoutExpired("grader.worker", timeout or 0)
+        return 0
+
+    def kill(self) -> None:
+        try:
+            signal.pidfd_send_signal(self._fd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def claim_warm(isolation: str) -> Started | None:
+    """The blank server a previous ``grade`` left for this one, if one is waiting."""
+    path = warm_path(isolation)
+    if path is None:
+        return None
+    from grader.worker import CLAIMED
+
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        control.settimeout(1.0)
+        control.connect(str(path))
+        if control.recv(64) != CLAIMED:  # accepted: it is ours now, and no longer listening
+            raise OSError("not a fork server")
+        pid, uid, _ = peer_credentials(control)
+        if uid != os.getuid():
+            raise OSError("a fork server of another user")
+        process = Adopted(pid)
+    except OSError:
+        control.close()
+        return None
+    control.settimeout(None)
+    return Started(process, control, isolation)
+
+
+def leave_warm(isolation: str) -> None:
+    """Start a blank server for the next ``grade`` unless one is waiting (or starting)."""
+    path = warm_path(isolation)
+    if path is None or not _lock_free(path):
+        return
+    for other in path.parent.glob("*.lock"):  # of servers of other settings, gone since
+        if other != lock_path(path) and _lock_free(other.with_suffix(".sock")):
+            other.unlink(missing_ok=True)
+    subprocess.Popen(
+        [sys.executable, "-S", "-P", "-m", "grader.worker", "--listen", str(path),
+         str(lock_path(path)), str(warm_seconds()), isolation],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=worker_env(), cwd="/", start_new_session=True)
+
+
+def warm_seconds() -> float:
+    """How long a blank server left behind waits for a claim (``DNN_GRADER_WARM_SECONDS``)."""
+    try:
+        return max(0.0, float(os.environ.get(WARM_ENV, WARM_SECONDS)))
+    except ValueError:
+        return 0.0
+
+
+def warm_path(isolation: str) -> Path | None:
+    """The socket of the blank server for the next ``grade`` in this setting, in a folder
+    that only this user can enter; None when there is none to use (disabled, another mode,
+    an unsafe or unusable folder)."""
+    if isolation != WARM_MODE or warm_seconds() <= 0:
+        return None
+    from grader import cache
+
+    folder = cache.folder() / "warm"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    path = folder / f"{_warm_key(isolation)}.sock"
+    return path if len(os.fsencode(path)) < 100 else None  # sun_path holds 108 bytes
+
+
+def _warm_key(isolation: str) -> str:
+    """What a blank server depends on: interpreter, mode, environment, the grader's code and
+    numpy's version (by size and modification time)."""
+    parts = [sys.executable, isolation, *sorted(f"{k}={v}" for k, v in worker_env().items())]
+    package = Path(__file__).resolve().parent
+    numpy = importlib.util.find_spec("numpy")
+    files = sorted(package.glob("*.py"))
+    if numpy is not None and numpy.origin:
+        files.append(Path(numpy.origin).with_name("version.py"))
+    for path in files:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:20]
+
+
+def _lock_free(path: Path) -> bool:
+    """Whether no blank server holds ``path``'s lock (a waiting or starting one does)."""
+    try:
+        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # releases the lock, if taken
+    return True
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_suffix(".lock")
+
+
+def peer_credentials(connection: socket.socket) -> tuple[int, int, int]:
+    """pid, uid and gid of the process at the other end of a Unix socket."""
+    import struct
+
+    data = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    return struct.unpack("3i", data)
 
 
 def worker_env() -> dict[str, str]:

@@ -40,6 +40,7 @@ END = json.dumps({"end": True}).encode()
 CELL_FILENAME = "<graded cell>"
 TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
 CONTROL_BYTES = 1 << 16
+CLAIMED = b"claimed"  # what a server left for the next grade says to the one that claims it
 
 
 def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:
@@ -56,8 +57,12 @@ def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:
 # ----------------------------------------------------------------------------- fork server
 
 def main(argv: list[str]) -> None:
-    """Entry point: set up from the first control message, say hello, then serve."""
-    control = socket.socket(fileno=int(argv[0]))
+    """Entry point: ``FD MODE`` (FD: the control socket), or ``--listen SOCKET LOCK SECONDS
+    MODE`` for a server left for the next grade. Set up from the first control message, say
+    hello, then serve."""
+    lock = _take_lock(argv[2]) if argv[0] == "--listen" else None
+    if argv[0] == "--listen" and lock is None:  # another one is waiting or starting
+        return
     import site  # run with -S: only the builtins site adds (exit, quit, help...), no .pth file
 
     site.setquit()
@@ -70,15 +75,87 @@ def main(argv: list[str]) -> None:
 
     from grader import codec, sandbox  # noqa: F401
 
+    if lock is None:
+        control = socket.socket(fileno=int(argv[0]))
+    else:
+        control = wait_for_claim(argv[1], float(argv[3]), lock)
+        if control is None:
+            return
     setup = control.recv(TASK_CAP)
     if not setup:  # a blank server the grader did not need
         return
-    server = ForkServer(argv[1] if len(argv) > 1 else "auto", json.loads(setup))
+    server = ForkServer(argv[-1], json.loads(setup))
     control.send(json.dumps(server.hello()).encode())
     try:
         server.serve(control)
     finally:
         server.close()
+
+
+def _take_lock(path: str) -> int | None:
+    """Hold the lock file ``path`` for as long as this blank server waits (with its pid in
+    it); None when another server holds it."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    _note_pid(fd)
+    return fd
+
+
+def _note_pid(lock: int) -> None:
+    """Write this process's pid into the lock file it holds (for people and tests)."""
+    os.ftruncate(lock, 0)
+    os.pwrite(lock, str(os.getpid()).encode(), 0)
+
+
+def wait_for_claim(path: str, seconds: float, lock: int) -> socket.socket | None:
+    """Listen on ``path`` until a process of this user connects, or ``seconds`` pass without
+    one (None). A claimed server first forks its successor, a copy still blank that takes
+    over the lock and waits for the next grade, so that grades in a row each find one."""
+    while True:
+        control = _accept_claim(path, seconds)
+        if control is None:
+            os.close(lock)
+            return None
+        control.send(CLAIMED)  # the claimer goes on at once; this server is blank until setup
+        if os.fork() != 0:  # this one serves the claim
+            os.close(lock)  # the successor holds it now
+            return control
+        control.close()
+        _note_pid(lock)
+
+
+def _accept_claim(path: str, seconds: float) -> socket.socket | None:
+    """One connection of this user's on a fresh socket at ``path`` (removed once it is
+    taken or the time is up)."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        os.unlink(path)  # left by a server that was killed (we hold the lock: none waits)
+    except FileNotFoundError:
+        pass
+    listener.bind(path)
+    listener.listen(1)
+    listener.settimeout(seconds)
+    try:
+        while True:
+            try:
+                control, _ = listener.accept()
+            except OSError:  # the time is up
+                return None
+            uid = struct.unpack("3i", control.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                         12))[1]
+            if uid == os.getuid():
+                control.settimeout(None)
+                return control
+            control.close()
+    finally:
+        os.unlink(path)
+        listener.close()
 
 
 class ForkServer:

@@ -6,6 +6,9 @@ import os
 # One BLAS thread for this process and the notebook kernels it starts: on two shared cores,
 # spinning BLAS threads make the long training notebooks several times slower.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# No test leaves a blank fork server behind for a later grade, nor claims one somebody left
+# (tests/test_warm_server.py turns them on in a folder of its own).
+os.environ["DNN_GRADER_WARM_SECONDS"] = "0"
 
 import importlib.util
 import shutil

@@ -40,9 +40,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def early_worker(args: list[str]) -> "Started | None":
-    """A blank fork server, started now, when ``args`` look like grading one existing
-    notebook file; the parsed command decides later whether it is used (else it is closed).
-    It loads its interpreter and numpy while this process imports the grader."""
+    """A blank fork server when ``args`` look like grading one existing notebook file: the
+    one a previous grade left waiting, else one started now (it loads its interpreter and
+    numpy while this process imports the grader). The parsed command decides later whether
+    it is used (else it is closed)."""
     if any(a.split("=")[0] in NOT_ONE for a in args):
         return None
     notebooks = [a for a in args if a.endswith(".ipynb")]
@@ -50,8 +51,9 @@ def early_worker(args: list[str]) -> "Started | None":
         return None
     from grader import launch
 
+    mode = _isolation(args)
     try:
-        return launch.start(_isolation(args))
+        return launch.claim_warm(mode) or launch.start(mode)
     except OSError:  # the real start reports what is wrong
         return None
 

@@ -16,15 +16,13 @@ import importlib.util
 import io
 import signal
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Only light modules here: grading one notebook starts its fork server first (grader.cli.main
 # does, before importing this module), then imports the pipeline while that server loads.
-from grader import __version__, i18n, report, sandbox, spec
+from grader import __version__, i18n, launch, report, sandbox, spec
 from grader.cli import EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_OK
-from grader.gradebook import STUDENT_FROM
 from grader.report import printable
 from grader.sandbox import Limits
 
@@ -32,6 +30,7 @@ if TYPE_CHECKING:
     from grader.launch import Started
 
 DEFAULT_OUT = "results"
+STUDENT_FROM = ("name", "metadata")  # where a student's name may come from (see batch.identify)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,10 +137,10 @@ def main_single(args: argparse.Namespace, early: "Started | None" = None) -> int
     from grader.execute import WorkerPool
 
     path = args.paths[0]
-    if (args.format or "table") == "table":  # the table's library loads while the worker runs
-        threading.Thread(target=report.prepare_table, daemon=True).start()
+    table = (args.format or "table") == "table"  # its library loads while the worker sets up
     pool = WorkerPool(size=1, isolation=args.isolation, per_function=args.child_per_function,
-                      started=[early] if early else [])  # a blank server loads (or is loading)
+                      started=[early] if early else [],  # a blank server loads (or is loading)
+                      while_preparing=report.prepare_table if table else None)
     try:
         from grader.notebook import NotebookError, Unreadable, decode, read_submission
         from grader.pipeline import GradingError, grade_notebook
@@ -158,6 +157,9 @@ def main_single(args: argparse.Namespace, early: "Started | None" = None) -> int
     finally:
         pool.close(wait=False)  # the server cleans up on its own while the report is written
     write_report(result, args.format or "table", args.output)
+    claimed = early is not None and isinstance(early.process, launch.Adopted)
+    if not claimed and launch.WARM_LAYERS <= set(result.isolation):  # no child could fake one
+        launch.leave_warm(args.isolation)  # (a claimed server has left its successor itself)
     return EXIT_OK
 
 

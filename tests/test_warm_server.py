@@ -1,0 +1,158 @@
+"""A grade of one notebook leaves a blank fork server for the next one (grader.launch)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import launch, spec
+from grader.execute import Task, Worker
+from grader.sandbox import Limits
+from grader.worker import CLAIMED
+
+NOTEBOOK = str(spec.FIXTURES_DIR / "C1W4A1" / "submissions" / "reference.ipynb")
+SETUP = (str(spec.ASSIGNMENTS_DIR / "C1W4A1"), "import numpy as np", ())
+
+
+@pytest.fixture
+def warm(monkeypatch):
+    """A private cache folder with warm servers on (short: a socket path has at most 107
+    bytes); every server left there is killed after."""
+    base = Path(tempfile.mkdtemp(prefix="w"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
+    monkeypatch.setenv(launch.WARM_ENV, "30")
+    folder = base / "dnn-grader" / "warm"
+    yield folder
+    for lock in folder.glob("*.lock"):
+        pid = lock.read_text().strip()
+        try:
+            if pid and b"grader.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(int(pid), signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            pass
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def grade(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader.cli", NOTEBOOK, "--format", "json",
+                           *args], capture_output=True, text=True, timeout=120)
+
+
+def waiting(folder: Path, seconds: float = 20.0) -> int:
+    """The pid of the server waiting in ``folder`` (once its socket exists)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        socks = list(folder.glob("*.sock"))
+        if socks:
+            return int(socks[0].with_suffix(".lock").read_text())
+        time.sleep(0.02)
+    raise AssertionError("no server is waiting")
+
+
+def gone(pid: int, seconds: float = 10.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if not Path(f"/proc/{pid}").exists() or "Z" in _state(pid):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def fully_isolated() -> bool:
+    done = grade()
+    return launch.WARM_LAYERS <= set(json.loads(done.stdout)["extra_data"]["isolation"])
+
+
+def test_grades_in_a_row_each_claim_the_server_the_previous_one_left(warm):
+    if not fully_isolated():
+        pytest.skip("servers are only left where children get every isolation layer")
+    first = waiting(warm)
+    done = grade()
+    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 100
+    second = waiting(warm)
+    assert second != first  # the first one served that grade, its copy waits for the next
+    assert gone(first)
+    assert len(list(warm.glob("*.sock"))) == 1
+
+
+def test_no_server_is_left_when_turned_off_or_without_full_isolation(warm, monkeypatch):
+    assert grade("--isolation", "rlimits").returncode == 0
+    assert not list(warm.glob("*.sock"))
+    monkeypatch.setenv(launch.WARM_ENV, "0")
+    assert grade().returncode == 0
+    time.sleep(0.5)
+    assert not warm.exists() or not list(warm.glob("*.sock"))
+
+
+def test_an_idle_server_exits_and_removes_its_socket(warm, monkeypatch):
+    monkeypatch.setenv(launch.WARM_ENV, "1")
+    if not fully_isolated():
+        pytest.skip("servers are only left where children get every isolation layer")
+    pid = waiting(warm)
+    assert gone(pid, seconds=15)
+    assert not list(warm.glob("*.sock"))
+
+
+def test_no_server_is_left_in_a_folder_others_can_enter(warm):
+    warm.mkdir(parents=True)
+    warm.chmod(0o777)
+    assert launch.warm_path("auto") is None
+    assert grade().returncode == 0
+    time.sleep(0.5)
+    assert not list(warm.glob("*.sock"))
+
+
+def test_a_socket_that_is_not_a_server_is_not_claimed(warm):
+    path = launch.warm_path("auto")
+    impostor = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    impostor.bind(str(path))
+    impostor.listen(1)
+
+    def answer(message: bytes) -> None:
+        connection, _ = impostor.accept()
+        connection.send(message)
+        connection.close()
+
+    for message in (b"hello", CLAIMED[:-1]):
+        thread = threading.Thread(target=answer, args=(message,))
+        thread.start()
+        assert launch.claim_warm("auto") is None
+        thread.join()
+    impostor.close()
+
+
+def test_a_claimed_server_is_blank_and_its_successor_holds_nothing_of_its_setup(warm):
+    launch.leave_warm("auto")
+    probe = Task("probe", "import sys\ndef probe():\n    return 'leak_probe' in sys.modules\n",
+                 [], [{"args": {"__tuple__": []}, "seed": 0}])
+    leaking = (SETUP[0], "import sys, types\nsys.modules['leak_probe'] = types.ModuleType('x')\n",
+               ())
+    outputs = []
+    for setup in (leaking, SETUP):
+        waiting(warm)
+        claimed = launch.claim_warm("auto")
+        assert claimed is not None and isinstance(claimed.process, launch.Adopted)
+        worker = Worker(setup, started=claimed)
+        try:
+            outputs.append(worker.run_task(probe, Limits()).cases[0]["output"])
+        finally:
+            worker.close()
+        assert claimed.process.poll() is not None  # a claimed server ends with its grade
+    assert outputs == [True, False]
