@@ -11,8 +11,10 @@ tampering and the function scores nothing. Sizes, counts and texts are capped be
 """
 from __future__ import annotations
 
+import base64
 import functools
 import json
+import marshal
 import os
 import queue
 import select
@@ -25,7 +27,7 @@ from typing import Any, Callable
 
 from grader import launch
 from grader.sandbox import Limits
-from grader.worker import END, HEADER
+from grader.worker import END, HEADER, SUPPORT_FILENAME
 
 STARTUP_SECONDS = 120.0
 CONTROL_SECONDS = 10.0
@@ -53,8 +55,11 @@ class Task:
 
 
 def fixed_part(function: str, support: list[str], cases: list[dict]) -> bytes:
-    """The JSON object of a task's parts that are the same for every submission."""
-    return json.dumps({"function": function, "support": support, "cases": cases}).encode()
+    """The JSON object of a task's parts that are the same for every submission; the
+    support cells (the grader's own code) travel compiled, so that no child compiles them."""
+    compiled = [base64.b64encode(marshal.dumps(compile(source, SUPPORT_FILENAME, "exec")))
+                .decode("ascii") for source in support]
+    return json.dumps({"function": function, "support": compiled, "cases": cases}).encode()
 
 
 @dataclass

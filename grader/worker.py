@@ -20,12 +20,14 @@ task either one ``fatal`` frame or one frame per case in order, then the end fra
 """
 from __future__ import annotations
 
+import binascii
 import gc
 import importlib
 import io
 import itertools
 import json
 import linecache
+import marshal
 import operator
 import os
 import signal
@@ -38,6 +40,7 @@ from typing import Any, BinaryIO
 HEADER = struct.Struct(">I")
 END = json.dumps({"end": True}).encode()
 CELL_FILENAME = "<graded cell>"
+SUPPORT_FILENAME = "<reference>"
 TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
 CONTROL_BYTES = 1 << 16
 CLAIMED = b"claimed"  # what a server left for the next grade says to the one that claims it
@@ -518,8 +521,11 @@ class TrustedState:
         return True
 
 
-def _prepare(task: dict, namespace: dict) -> dict | None:
-    """Execute the student cell and the stand-in reference cells; a fatal frame on error."""
+def _prepare(task: dict, namespace: dict, _load=marshal.loads, _decode=binascii.a2b_base64,
+             _exec=exec) -> dict | None:
+    """Execute the student cell, then the stand-in reference cells (compiled by the grader;
+    what loads and runs them is bound here, out of the cell's reach); a fatal frame on
+    error."""
     lines = task["cell"].splitlines(keepends=True)
     linecache.cache[CELL_FILENAME] = (len(task["cell"]), None, lines, CELL_FILENAME)
     try:
@@ -537,8 +543,8 @@ def _prepare(task: dict, namespace: dict) -> dict | None:
     if not callable(namespace.get(task["function"])):
         return {"fatal": "missing",
                 "error": f"the graded cell does not define a function {task['function']}()"}
-    for source in task["support"]:
-        exec(compile(source, "<reference>", "exec"), namespace)
+    for code in task["support"]:
+        _exec(_load(_decode(code)), namespace)
     return None
 
 

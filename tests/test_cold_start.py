@@ -2,12 +2,15 @@
 imports nothing heavy until it has started that server."""
 from __future__ import annotations
 
+import base64
 import json
+import marshal
 import subprocess
 import sys
 
 from grader import spec
 from grader.execute import Task, Worker, WorkerPool, fixed_part
+from grader.worker import SUPPORT_FILENAME
 from grader.sandbox import Limits
 
 SETUP = (str(spec.ASSIGNMENTS_DIR / "C1W4A1"), "import numpy as np", ())
@@ -116,13 +119,24 @@ def test_the_console_script_flushes_everything_before_its_quick_exit(tmp_path):
     assert done.returncode == 1 and "cannot grade" in done.stderr
 
 
-def test_a_task_payload_is_its_fields_as_one_json_object():
+def compiled(support: list[str]) -> list:
+    return [compile(source, SUPPORT_FILENAME, "exec") for source in support]
+
+
+def loaded(payload: bytes) -> dict:
+    """A task payload as the child reads it, its support cells loaded back as code."""
+    task = json.loads(payload)
+    return dict(task, support=[marshal.loads(base64.b64decode(c)) for c in task["support"]])
+
+
+def test_a_task_payload_is_its_fields_as_one_json_object_support_compiled():
     cases = [{"args": {"__tuple__": [1, "é"]}, "seed": 3}]
     cell = 'def f(x, y):\n    return "quote \\" and ünïcode", x\n'
-    plain = Task("f", cell, ["def g():\n    pass\n"], cases)
-    fixed = Task("f", cell, ["def g():\n    pass\n"], cases, fixed_part("f", plain.support, cases))
-    expected = {"function": "f", "cell": cell, "support": plain.support, "cases": cases}
-    assert json.loads(plain.payload()) == json.loads(fixed.payload()) == expected
+    support = ["def g():\n    pass\n"]
+    plain = Task("f", cell, support, cases)
+    fixed = Task("f", cell, support, cases, fixed_part("f", support, cases))
+    expected = {"function": "f", "cell": cell, "support": compiled(support), "cases": cases}
+    assert loaded(plain.payload()) == loaded(fixed.payload()) == expected
 
 
 def test_a_plan_encodes_the_fixed_part_of_its_tasks_once():
@@ -131,12 +145,14 @@ def test_a_plan_encodes_the_fixed_part_of_its_tasks_once():
     nb = notebook.read(spec.FIXTURES_DIR / "C1W4A1" / "submissions" / "reference.ipynb")
     cells, _ = extract.graded_cells(nb)
     plan = pipeline.plan_for("C1W4A1")
+    assert any(task.support for name in plan.functions
+               for task, _ in plan.tasks(name, cells[name]))  # stand-ins are sent somewhere
     for name in plan.functions:
         first, again = plan.tasks(name, cells[name]), plan.tasks(name, cells[name])
         for (task, indices), (other, _) in zip(first, again):
             assert task.fixed is other.fixed  # the same bytes: encoded once
-            assert json.loads(task.payload()) == {
-                "function": name, "cell": cells[name].source, "support": task.support,
+            assert loaded(task.payload()) == {
+                "function": name, "cell": cells[name].source, "support": compiled(task.support),
                 "cases": [plan.encoded[name][i] for i in indices]}
 
 

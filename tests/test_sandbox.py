@@ -81,6 +81,11 @@ ATTACKS = {
         builtins.isinstance = lambda *a: True
         builtins.len = lambda x: 0""", """
         return np.zeros((W.shape[0], A.shape[1])), (A, W, b)""", "before returning a result"),
+    "hijack_stand_ins_of_later_functions": ("""
+        import marshal
+        fake = "def linear_forward(A, W, b):\\n    return A[:0], (A, W, b)"
+        marshal.loads = lambda data: compile(fake, "<fake>", "exec")""", """
+        return np.zeros((W.shape[0], A.shape[1])), (A, W, b)""", "wrong values"),
     "object_with_lying_eq": ("""
         class Always:
             def __eq__(self, other): return True
