@@ -566,7 +566,7 @@ def _run_case(function: Any, index: int, case: dict, captured: CappedText, codec
         if not trusted.intact():
             return json.dumps({"tampered": "graded code replaced a function the grader "
                                            "uses to read results"}).encode()
-        frame.update(_snapshot(output, args, codec))
+        frame.update(_snapshot(output, args, case["args"], codec))
     frame["stdout"] = captured.take()
     try:
         return json.dumps(frame, allow_nan=False).encode()
@@ -575,12 +575,15 @@ def _run_case(function: Any, index: int, case: dict, captured: CappedText, codec
                            "kind": "CodecError"}).encode()
 
 
-def _snapshot(output: Any, args: tuple, codec: Any) -> dict:
-    """The returned value and the inputs after the call, encoded in one pass."""
+def _snapshot(output: Any, args: tuple, received: Any, codec: Any) -> dict:
+    """The returned value and the inputs after the call, encoded in one pass; inputs that
+    encode as they were received are not sent back (``args_same``)."""
     try:
         both = codec.to_plain((output, args))["__tuple__"]
     except (codec.CodecError, RecursionError) as exc:
         return {"error": f"the return value cannot be graded: {exc}", "kind": "CodecError"}
+    if both[1] == received:  # plain data on both sides: no method of the student's runs
+        return {"output": both[0], "args_same": True}
     return {"output": both[0], "args_after": both[1]}
 
 

@@ -8,10 +8,12 @@ import marshal
 import subprocess
 import sys
 
-from grader import spec
+import numpy as np
+
+from grader import codec, spec
 from grader.execute import Task, Worker, WorkerPool, fixed_part
-from grader.worker import SUPPORT_FILENAME
 from grader.sandbox import Limits
+from grader.worker import SUPPORT_FILENAME
 
 SETUP = (str(spec.ASSIGNMENTS_DIR / "C1W4A1"), "import numpy as np", ())
 
@@ -163,3 +165,21 @@ def test_warming_the_table_prints_nothing_and_keeps_the_language(capsys):
         report.prepare_table()
         assert i18n._("passed") != "passed"  # still Korean
     assert capsys.readouterr() == ("", "")
+
+
+def test_inputs_left_as_they_were_are_not_sent_back_but_changed_ones_are():
+    cell = ("import numpy as np\n"
+            "def keep(x):\n    return x.sum()\n"
+            "def change(x):\n    x[0] = 7.0\n    return x.sum()\n")
+    args = codec.to_plain((np.arange(3.0),))
+    with WorkerPool(size=1) as pool:
+        worker = pool._acquire(SETUP)
+        try:
+            runs = {name: worker.run_task(Task(name, cell, [], [{"args": args, "seed": 0}]),
+                                          Limits()) for name in ("keep", "change")}
+        finally:
+            pool._release(worker)
+    kept, changed = runs["keep"].cases[0], runs["change"].cases[0]
+    assert "args_same" not in kept and kept["args_after"] is args  # the inputs as sent
+    assert codec.from_plain(changed["args_after"])[0].tolist() == [7.0, 1.0, 2.0]
+    assert codec.from_plain(kept["output"]) == 3.0 and codec.from_plain(changed["output"]) == 10.0
