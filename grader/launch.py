@@ -2,11 +2,11 @@
 ``grade`` can start one before it imports the rest of the grader.
 
 A ``grade`` of one notebook that ran with full isolation also leaves a blank server behind
-(``leave_warm``): it loads its interpreter and numpy, then waits, up to
-``DNN_GRADER_WARM_SECONDS`` (default 600; 0: never), on a socket in a folder only this user
-can enter, for the next ``grade`` of the same mode, interpreter, environment and grader code
-to claim it (``claim_warm``). A blank server holds nothing but public code: it gets its
-assignment, like any server, from the grade that claims it, and then serves only that one.
+(``leave_warm``): it loads its interpreter and numpy, then waits on a socket in a folder only
+this user can enter for the next grades of the same mode, interpreter, environment and grader
+code (``claim_warm``), until ``DNN_GRADER_WARM_SECONDS`` (default 600; 0: never) pass without
+one. Each claim gets a copy forked for it, still blank: it gets its assignment, like any
+server, from the grade that claimed it, and serves that one grade only.
 """
 from __future__ import annotations
 
@@ -86,7 +86,8 @@ class Adopted:
 
 
 def claim_warm(isolation: str) -> Started | None:
-    """The blank server a previous ``grade`` left for this one, if one is waiting."""
+    """A copy of the blank server a previous ``grade`` left waiting, made for this one, if
+    one is waiting."""
     path = warm_path(isolation)
     if path is None:
         return None
@@ -96,17 +97,25 @@ def claim_warm(isolation: str) -> Started | None:
     try:
         control.settimeout(1.0)
         control.connect(str(path))
-        if control.recv(64) != CLAIMED:  # accepted: it is ours now, and no longer listening
-            raise OSError("not a fork server")
-        pid, uid, _ = peer_credentials(control)
-        if uid != os.getuid():
-            raise OSError("a fork server of another user")
-        process = Adopted(pid)
-    except OSError:
+        word, _, pid = control.recv(64).partition(b" ")
+        waiting, uid, _ = peer_credentials(control)
+        if word != CLAIMED or uid != os.getuid() or _parent(int(pid)) != waiting:
+            raise OSError("not a copy of a fork server of this user")
+        process = Adopted(int(pid))
+    except (OSError, ValueError):
         control.close()
         return None
     control.settimeout(None)
     return Started(process, control, isolation)
+
+
+def _parent(pid: int) -> int | None:
+    """The parent pid of process ``pid`` (None when it is gone)."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat_line.rsplit(")", 1)[1].split()[1])
 
 
 def leave_warm(isolation: str) -> None:

@@ -43,7 +43,7 @@ CELL_FILENAME = "<graded cell>"
 SUPPORT_FILENAME = "<reference>"
 TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
 CONTROL_BYTES = 1 << 16
-CLAIMED = b"claimed"  # what a server left for the next grade says to the one that claims it
+CLAIMED = b"claimed"  # what a server left for the next grades says to each one that claims it
 
 
 def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:
@@ -97,7 +97,7 @@ def main(argv: list[str]) -> None:
 
 def _take_lock(path: str) -> int | None:
     """Hold the lock file ``path`` for as long as this blank server waits (with its pid in
-    it); None when another server holds it."""
+    it, for people and tests); None when another server holds it."""
     import fcntl
 
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -106,59 +106,55 @@ def _take_lock(path: str) -> int | None:
     except OSError:
         os.close(fd)
         return None
-    _note_pid(fd)
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
     return fd
 
 
-def _note_pid(lock: int) -> None:
-    """Write this process's pid into the lock file it holds (for people and tests)."""
-    os.ftruncate(lock, 0)
-    os.pwrite(lock, str(os.getpid()).encode(), 0)
-
-
 def wait_for_claim(path: str, seconds: float, lock: int) -> socket.socket | None:
-    """Listen on ``path`` until a process of this user connects, or ``seconds`` pass without
-    one (None). A claimed server first forks its successor, a copy still blank that takes
-    over the lock and waits for the next grade, so that grades in a row each find one."""
-    while True:
-        control = _accept_claim(path, seconds)
-        if control is None:
+    """Listen on ``path``: each process of this user that connects gets a copy of this blank
+    server, forked for it (told ``CLAIMED`` and the copy's pid), while this one goes on
+    waiting; None once ``seconds`` pass without a claim. In a copy: its control socket."""
+    listener = _listen(path)
+    listener.settimeout(seconds)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the copies are reaped by the system
+    while (control := _next_claim(listener)) is not None:
+        pid = os.fork()
+        if pid == 0:  # the copy: serves this claim only
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            listener.close()
             os.close(lock)
-            return None
-        control.send(CLAIMED)  # the claimer goes on at once; this server is blank until setup
-        if os.fork() != 0:  # this one serves the claim
-            os.close(lock)  # the successor holds it now
             return control
+        control.send(CLAIMED + b" %d" % pid)
         control.close()
-        _note_pid(lock)
+    os.unlink(path)  # we hold the lock: nobody else has bound it since
+    return None
 
 
-def _accept_claim(path: str, seconds: float) -> socket.socket | None:
-    """One connection of this user's on a fresh socket at ``path`` (removed once it is
-    taken or the time is up)."""
+def _listen(path: str) -> socket.socket:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         os.unlink(path)  # left by a server that was killed (we hold the lock: none waits)
     except FileNotFoundError:
         pass
     listener.bind(path)
-    listener.listen(1)
-    listener.settimeout(seconds)
-    try:
-        while True:
-            try:
-                control, _ = listener.accept()
-            except OSError:  # the time is up
-                return None
-            uid = struct.unpack("3i", control.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                         12))[1]
-            if uid == os.getuid():
-                control.settimeout(None)
-                return control
-            control.close()
-    finally:
-        os.unlink(path)
-        listener.close()
+    listener.listen(8)
+    return listener
+
+
+def _next_claim(listener: socket.socket) -> socket.socket | None:
+    """The next connection of a process of this user; None when the wait is over."""
+    while True:
+        try:
+            control, _ = listener.accept()
+        except OSError:  # the time is up
+            return None
+        uid = struct.unpack("3i", control.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                     12))[1]
+        if uid == os.getuid():
+            control.settimeout(None)
+            return control
+        control.close()
 
 
 class ForkServer:

@@ -80,15 +80,32 @@ def fully_isolated() -> bool:
     return launch.WARM_LAYERS <= set(json.loads(done.stdout)["extra_data"]["isolation"])
 
 
-def test_grades_in_a_row_each_claim_the_server_the_previous_one_left(warm):
+def children(pid: int) -> list[int]:
+    """Live children of process ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def test_grades_in_a_row_each_get_a_copy_of_the_server_the_first_one_left(warm):
     if not fully_isolated():
         pytest.skip("servers are only left where children get every isolation layer")
-    first = waiting(warm)
-    done = grade()
-    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 100
-    second = waiting(warm)
-    assert second != first  # the first one served that grade, its copy waits for the next
-    assert gone(first)
+    left = waiting(warm)
+    for _ in range(2):
+        done = grade()
+        assert done.returncode == 0 and json.loads(done.stdout)["score"] == 100
+        assert waiting(warm) == left  # it goes on waiting; the copy that served has ended
+    end = time.monotonic() + 10
+    while children(left) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert children(left) == []
     assert len(list(warm.glob("*.sock"))) == 1
 
 
@@ -156,3 +173,28 @@ def test_a_claimed_server_is_blank_and_its_successor_holds_nothing_of_its_setup(
             worker.close()
         assert claimed.process.poll() is not None  # a claimed server ends with its grade
     assert outputs == [True, False]
+
+
+def test_two_grades_at_once_both_grade_and_one_server_is_left(warm):
+    if not fully_isolated():
+        pytest.skip("servers are only left where children get every isolation layer")
+    waiting(warm)
+    command = [sys.executable, "-m", "grader.cli", NOTEBOOK, "--format", "json"]
+    both = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    scores = [json.loads(p.communicate(timeout=120)[0])["score"] for p in both]
+    assert scores == [100, 100]
+    waiting(warm)
+    time.sleep(0.5)
+    assert len(list(warm.glob("*.sock"))) == 1
+
+
+def test_a_server_of_another_environment_is_not_claimed(warm, monkeypatch):
+    launch.leave_warm("auto")
+    waiting(warm)
+    real = launch.worker_env
+    monkeypatch.setattr(launch, "worker_env", lambda: dict(real(), TMPDIR="/elsewhere"))
+    assert launch.claim_warm("auto") is None  # another key: the waiting server is not for it
+    monkeypatch.setattr(launch, "worker_env", real)
+    claimed = launch.claim_warm("auto")
+    assert claimed is not None
+    claimed.close()
