@@ -1,10 +1,12 @@
 """Stage 3 (untrusted side): a pristine fork server whose children run student code.
 
-Run as ``python -S -P -m grader.worker FD MODE`` by ``grader.execute``; FD is a Unix socket to
-the trusted grader. The fork server receives only public material: one assignment's folder,
-its preamble and modules worth importing ahead. It imports and runs those once, isolates
-itself (``sandbox.isolate_zygote``), and then only ever forks: it never reads a submission,
-a task or a result.
+Run as ``python -S -P -m grader.worker FD MODE`` by ``grader.launch``; FD is a Unix socket to
+the trusted grader. (Or as ``... --listen SOCKET LOCK SECONDS MODE``: a blank server left for
+the next grades, which forks a copy of itself for each one that connects; that copy then goes
+on as below with the connection as its socket.) The fork server receives only public
+material: one assignment's folder, its preamble and modules worth importing ahead. It imports
+and runs those once, isolates itself (``sandbox.isolate_zygote``), and then only ever forks:
+it never reads a submission, a task or a result.
 
 For each submission (or each graded function, when the grader asks for that) the trusted
 side asks for a child ("spawn") and receives that child's two pipe ends over the socket; the
