@@ -34,6 +34,7 @@ WORKER_ENV = {
 
 WARM_ENV = "DNN_GRADER_WARM_SECONDS"
 WARM_SECONDS = 600.0
+WARM_MAX_SECONDS = 86400.0
 WARM_MODE = "auto"  # the only mode a server is left for
 # and only by a grade whose children had these layers: none could write a file or open a socket
 WARM_LAYERS = frozenset({"allowlist-root", "read-only-fs", "seccomp"})
@@ -64,8 +65,9 @@ def start(isolation: str = "auto") -> Started:
 
 
 class Adopted:
-    """A fork server another ``grade`` started (so not a child of this process), followed
-    through a pidfd: ``subprocess.Popen``'s poll, wait and kill, without pid reuse races."""
+    """A fork server this process did not start (a copy the waiting server forked for it),
+    followed through a pidfd: ``subprocess.Popen``'s poll, wait and kill, without pid reuse
+    races."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self._fd = pid, os.pidfd_open(pid)
@@ -136,9 +138,10 @@ def leave_warm(isolation: str) -> None:
 def warm_seconds() -> float:
     """How long a blank server left behind waits for a claim (``DNN_GRADER_WARM_SECONDS``)."""
     try:
-        return max(0.0, float(os.environ.get(WARM_ENV, WARM_SECONDS)))
+        seconds = float(os.environ.get(WARM_ENV, WARM_SECONDS))
     except ValueError:
         return 0.0
+    return min(seconds, WARM_MAX_SECONDS) if seconds > 0 else 0.0  # NaN too: off
 
 
 def warm_path(isolation: str) -> Path | None:

@@ -198,3 +198,11 @@ def test_a_server_of_another_environment_is_not_claimed(warm, monkeypatch):
     claimed = launch.claim_warm("auto")
     assert claimed is not None
     claimed.close()
+
+
+@pytest.mark.parametrize("value, seconds", [("600", 600.0), ("0", 0.0), ("-3", 0.0), ("abc", 0.0),
+                                            ("nan", 0.0), ("inf", launch.WARM_MAX_SECONDS)])
+def test_how_long_a_server_waits_is_read_safely(warm, monkeypatch, value, seconds):
+    monkeypatch.setenv(launch.WARM_ENV, value)
+    assert launch.warm_seconds() == seconds
+    assert (launch.warm_path("auto") is None) == (seconds == 0)
