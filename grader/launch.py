@@ -93,7 +93,7 @@ def claim_warm(isolation: str) -> Started | None:
     path = warm_path(isolation)
     if path is None:
         return None
-    from grader.worker import CLAIMED
+    from grader.worker import CLAIMED, peer_credentials
 
     control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
@@ -199,14 +199,6 @@ def _lock_free(path: Path) -> bool:
 
 def lock_path(path: Path) -> Path:
     return path.with_suffix(".lock")
-
-
-def peer_credentials(connection: socket.socket) -> tuple[int, int, int]:
-    """pid, uid and gid of the process at the other end of a Unix socket."""
-    import struct
-
-    data = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-    return struct.unpack("3i", data)
 
 
 def worker_env() -> dict[str, str]:

@@ -144,6 +144,11 @@ def _listen(path: str) -> socket.socket:
     return listener
 
 
+def peer_credentials(connection: socket.socket) -> tuple[int, int, int]:
+    """pid, uid and gid of the process at the other end of a Unix socket."""
+    return struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+
+
 def _next_claim(listener: socket.socket) -> socket.socket | None:
     """The next connection of a process of this user; None when the wait is over."""
     while True:
@@ -151,9 +156,7 @@ def _next_claim(listener: socket.socket) -> socket.socket | None:
             control, _ = listener.accept()
         except OSError:  # the time is up
             return None
-        uid = struct.unpack("3i", control.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                     12))[1]
-        if uid == os.getuid():
+        if peer_credentials(control)[1] == os.getuid():
             control.settimeout(None)
             return control
         control.close()
