@@ -159,7 +159,7 @@ def main_single(args: argparse.Namespace, early: "Started | None" = None) -> int
     write_report(result, args.format or "table", args.output)
     claimed = early is not None and isinstance(early.process, launch.Adopted)
     if not claimed and launch.WARM_LAYERS <= set(result.isolation):  # no child could fake one
-        launch.leave_warm(args.isolation)  # (a claimed server has left its successor itself)
+        launch.leave_warm(args.isolation)  # (after a claim, the server it came from still waits)
     return EXIT_OK
 
 
