@@ -164,26 +164,18 @@ class Gradebook:
         for row in self._db.execute("SELECT * FROM submissions ORDER BY path"):
             yield Record(**dict(row))
 
-    def summaries(self) -> list[sqlite3.Row]:
-        """Every submission without its report (cheap: for the gradebook CSV and duplicates)."""
-        return self._summaries().fetchall()
-
-    def _summaries(self) -> sqlite3.Cursor:
-        return self._db.execute(
-            "SELECT path, display, export_name, student, student_source, meta_student, "
-            "assignment, status, message, score, max_score, mtime, release, release_note "
-            "FROM submissions "
-            "ORDER BY path")
-
     def summaries_with_scores(self) -> Iterator[tuple[sqlite3.Row, tuple]]:
-        """Each submission as ``summaries`` gives it, with its functions' (name, score,
-        max_score) in notebook order: both tables read in path order side by side, one row
-        at a time (memory does not grow with the class)."""
+        """Each submission without its report (for the gradebook CSV and duplicates), with its
+        functions' (name, score, max_score) in notebook order: both tables read in path order
+        side by side, one row at a time (memory does not grow with the class)."""
         scores = self._db.execute("SELECT path, function, score, max_score FROM results "
                                   "ORDER BY path, position")
         pending = scores.fetchone()
         names: dict[str, str] = {}  # one string per function name, however many submissions
-        for summary in self._summaries():
+        for summary in self._db.execute(
+                "SELECT path, display, export_name, student, student_source, meta_student, "
+                "assignment, status, message, score, max_score, mtime, release, release_note "
+                "FROM submissions ORDER BY path"):
             path, functions = summary["path"], []
             while pending is not None and pending[0] == path:  # results rows: of a submission
                 functions.append((names.setdefault(pending[1], pending[1]), *pending[2:]))
