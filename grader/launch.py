@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import hashlib
 import importlib.util
 import os
 import select
@@ -165,21 +164,24 @@ def warm_path(isolation: str) -> Path | None:
 
 
 def _warm_key(isolation: str) -> str:
-    """What a blank server depends on: interpreter, mode, environment, the grader's code and
-    numpy's version (by size and modification time)."""
-    parts = [sys.executable, isolation, *sorted(f"{k}={v}" for k, v in worker_env().items())]
-    package = Path(__file__).resolve().parent
+    """What a blank server depends on: interpreter, mode, environment, and the content of the
+    grader's modules and of numpy's version file (content, not modification times: two
+    copies that differ only in what a file says, e.g. wheels unpacked to one place with
+    reproducible timestamps, never share a server)."""
+    from grader import cache
+
+    files = sorted(Path(__file__).resolve().parent.glob("*.py"))
     numpy = importlib.util.find_spec("numpy")
-    files = sorted(package.glob("*.py"))
     if numpy is not None and numpy.origin:
         files.append(Path(numpy.origin).with_name("version.py"))
+    parts: list[str | bytes] = [sys.executable, isolation,
+                                *sorted(f"{k}={v}" for k, v in worker_env().items())]
     for path in files:
         try:
-            info = path.stat()
+            parts += [str(path), path.read_bytes()]
         except OSError:
-            continue
-        parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:20]
+            pass
+    return cache.digest(*parts)
 
 
 def _lock_free(path: Path) -> bool:

@@ -206,3 +206,23 @@ def test_how_long_a_server_waits_is_read_safely(warm, monkeypatch, value, second
     monkeypatch.setenv(launch.WARM_ENV, value)
     assert launch.warm_seconds() == seconds
     assert (launch.warm_path("auto") is None) == (seconds == 0)
+
+
+def test_a_copy_of_the_grader_that_says_something_else_has_another_server(tmp_path):
+    copy = tmp_path / "grader"
+    shutil.copytree(Path(launch.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    probe = [sys.executable, "-P", "-c", "from grader import launch; print(launch._warm_key('auto'))"]
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+
+    def key() -> str:
+        return subprocess.run(probe, env=env, cwd=tmp_path, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    before = key()
+    module = copy / "codec.py"
+    info = module.stat()
+    text = module.read_text()
+    module.write_text(text.replace("MAX_DEPTH = 40", "MAX_DEPTH = 41"))  # same size
+    os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns))  # and the same time
+    assert module.stat().st_size == info.st_size
+    assert key() != before
