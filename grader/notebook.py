@@ -210,8 +210,9 @@ def validate(nb: dict) -> None:
 
 @functools.cache
 def _schema_check(minor: int) -> Callable[[object], object] | None:
-    """The compiled validator of schema 4.``minor``, kept across runs as byte code (compiling
-    the schema costs more than a whole grade otherwise); None for a schema nbformat lacks."""
+    """The validator of schema 4.``minor``, compiled once and kept across runs as byte code
+    (compiling the schema costs more than a whole grade otherwise); None for a schema nbformat
+    lacks. Each cell is checked against the definition its ``cell_type`` names (``by_kind``)."""
     import fastjsonschema
 
     package = importlib.util.find_spec("nbformat")  # located, not imported
@@ -220,10 +221,58 @@ def _schema_check(minor: int) -> Callable[[object], object] | None:
         schema = (folder / "v4" / f"nbformat.v4.{minor}.schema.json").read_bytes()
     except (OSError, TypeError):
         return None
-    key = cache.digest(schema, fastjsonschema.VERSION, sys.implementation.cache_tag or "")
-    code = cache.cached(f"nbschema-{key}.marshal", lambda: marshal.dumps(compile(
-        fastjsonschema.compile_to_code(json.loads(schema)), f"<nbformat 4.{minor} schema>",
-        "exec")))
-    scope: dict = {}
-    exec(marshal.loads(code), scope)
-    return scope["validate"]
+    key = cache.digest(schema, fastjsonschema.VERSION, sys.implementation.cache_tag or "", "2")
+
+    def build() -> bytes:
+        whole = json.loads(schema)
+        parts = [whole] + ([_without_cell_items(whole)] if _cell_kinds(whole) else [])
+        return marshal.dumps([compile(fastjsonschema.compile_to_code(part),
+                                      f"<nbformat 4.{minor} schema>", "exec") for part in parts])
+
+    scopes = []
+    for code in marshal.loads(cache.cached(f"nbschema-{key}.marshal", build)):
+        scopes.append({})
+        exec(code, scopes[-1])
+    kinds = _cell_kinds(json.loads(schema))
+    if not kinds or len(scopes) != 2:
+        return scopes[0]["validate"]
+    cells = {kind: scopes[0][f"validate___definitions_{name}"] for kind, name in kinds.items()}
+    return functools.partial(by_kind, scopes[0]["validate"], scopes[1]["validate"], cells)
+
+
+def by_kind(whole: Callable, outer: Callable, cells: dict[str, Callable], nb: dict) -> None:
+    """Validate ``nb`` as ``whole`` does, faster: ``outer`` (the schema without its cell
+    rule), then each cell against the one cell definition its ``cell_type`` can match (the
+    others require another ``cell_type``, so ``oneOf`` reduces to it); a cell of no known
+    type goes to ``whole``, which reports it."""
+    outer(nb)
+    for index, cell in enumerate(nb["cells"]):
+        kind = cell.get("cell_type") if isinstance(cell, dict) else None
+        check = cells.get(kind) if type(kind) is str else None
+        if check is None:
+            whole(nb)
+            return
+        check(cell, name_prefix=f"data.cells[{index}]")
+
+
+def _cell_kinds(schema: dict) -> dict[str, str] | None:
+    """``cell_type`` value -> definition name, when the schema's cell rule is a ``oneOf`` of
+    definitions that each require a single, distinct ``cell_type`` (else None)."""
+    definitions = schema.get("definitions", {})
+    if schema.get("properties", {}).get("cells", {}).get("items") != {"$ref": "#/definitions/cell"}:
+        return None
+    kinds: dict[str, str] = {}
+    for option in definitions.get("cell", {}).get("oneOf", []):
+        name = str(option.get("$ref", "")).removeprefix("#/definitions/")
+        rule = definitions.get(name, {})
+        values = rule.get("properties", {}).get("cell_type", {}).get("enum", [])
+        if "cell_type" not in rule.get("required", []) or len(values) != 1 or values[0] in kinds:
+            return None
+        kinds[values[0]] = name
+    return kinds or None
+
+
+def _without_cell_items(schema: dict) -> dict:
+    """``schema`` with its cells a plain array (their rule is applied cell by cell)."""
+    cells = {k: v for k, v in schema["properties"]["cells"].items() if k != "items"}
+    return {**schema, "properties": {**schema["properties"], "cells": cells}}

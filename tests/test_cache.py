@@ -2,8 +2,15 @@
 each assignment's plan material; stale entries are never used, a read-only cache still works."""
 from __future__ import annotations
 
+import copy
+import functools
+import json
 import os
 import pickle
+import random
+from pathlib import Path
+
+import nbformat
 
 import pytest
 
@@ -80,3 +87,54 @@ def test_cached_schema_still_rejects_invalid_notebooks(cache_home):
     broken = text.replace('"cell_type": "code"', '"cell_type": "codex"', 1)
     with pytest.raises(notebook.NotebookError, match="invalid notebook structure"):
         notebook.parse(broken)
+
+
+def _mutations(nb: dict, rng: random.Random, count: int):
+    """Copies of ``nb`` with one cell, output or metadata field broken in a way a hand edit
+    or another tool could break it."""
+    values = [None, 3, "x", [], {}, ["a", 1], {"a": 1}, True, -1]
+    for _ in range(count):
+        broken = copy.deepcopy(nb)
+        cell = rng.choice(broken["cells"])
+        target = cell
+        if cell.get("outputs") is not None and rng.random() < 0.3:
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "hi\n"}]
+            target = cell["outputs"][0]
+        elif rng.random() < 0.3:
+            target = cell.setdefault("metadata", {})
+        key = rng.choice(sorted(target) + ["extra", "cell_type", "outputs", "execution_count"])
+        if rng.random() < 0.25:
+            target.pop(key, None)
+        else:
+            target[key] = rng.choice(values + ["code", "markdown", "raw"])
+        yield broken
+
+
+def test_cell_by_cell_validation_agrees_with_the_whole_schema(cache_home):
+    """The fast validator (each cell against the definition its cell_type names) accepts and
+    rejects exactly the notebooks the schema's own oneOf rule does."""
+    import fastjsonschema
+
+    rng = random.Random(13)
+    checked = rejected = 0
+    for path in sorted((spec.FIXTURES_DIR).glob("*/submissions/*.ipynb"))[:6]:
+        nb = json.loads(path.read_text())
+        schema = json.loads((Path(nbformat.__file__).parent / "v4" /
+                             f"nbformat.v4.{nb['nbformat_minor']}.schema.json").read_text())
+        whole = fastjsonschema.compile(schema)
+        fast = notebook._schema_check(nb["nbformat_minor"])
+        assert isinstance(fast, functools.partial)  # the cell-by-cell path is the one in use
+        for candidate in [nb, *_mutations(nb, rng, 60)]:
+            try:
+                whole(candidate)
+                expected = True
+            except fastjsonschema.JsonSchemaException:
+                expected = False
+            try:
+                fast(candidate)
+                got = True
+            except fastjsonschema.JsonSchemaException:
+                got = False
+            assert got == expected, (path.name, candidate)
+            checked, rejected = checked + 1, rejected + (not expected)
+    assert checked > 300 and 50 < rejected < checked - 50  # both outcomes well represented
