@@ -1,6 +1,7 @@
 """Stage 2: find the graded cells of a notebook and tell which assignment it is."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -62,21 +63,22 @@ def graded_name(source: str) -> str | None:
 START, END, INSIDE, OUTSIDE = "start", "end", "inside", "outside"
 
 
-def marked(source: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=256)
+def marked(source: str) -> tuple[tuple[str, str], ...]:
     """Each line of a cell with its part: START or END (a region's markers; an END outside a
     region is OUTSIDE), INSIDE (a region's code, until its END; a second START begins a new
-    region) or OUTSIDE."""
+    region) or OUTSIDE. Kept for the last cells asked: detection reads them again."""
     found, inside = [], False
     for line in source.splitlines():
-        if START_RE.match(line):
+        if "#" in line and START_RE.match(line):
             inside = True
             found.append((START, line))
-        elif inside and END_RE.match(line):
+        elif inside and "#" in line and END_RE.match(line):
             inside = False
             found.append((END, line))
         else:
             found.append((INSIDE if inside else OUTSIDE, line))
-    return found
+    return tuple(found)
 
 
 def regions(source: str) -> list[list[str]]:
@@ -111,6 +113,8 @@ def placeholders(source: str) -> list[str]:
 
 def strip_magics(source: str) -> str:
     """Turn IPython magics and shell escapes into ``pass`` so the cell compiles as Python."""
+    if "%" not in source and "!" not in source:
+        return "\n".join(source.splitlines())
     return "\n".join(MAGIC_RE.sub(r"\1pass  # ", line) if MAGIC_RE.match(line) else line
                      for line in source.splitlines())
 

@@ -198,7 +198,7 @@ class Evidence:
             imports=frozenset(m for source in code for m in imported_modules(source)),
             signatures=frozenset(_squeeze(line)[3:].rstrip(":") for source in sources
                                  for line in source.splitlines()
-                                 if line.lstrip().startswith("def ")),
+                                 if "def " in line and line.lstrip().startswith("def ")),
             scaffold="\n".join(line for source in sources for line in extract.scaffolding(source)),
             cells="\n".join(sources))
 
