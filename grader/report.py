@@ -6,6 +6,7 @@ writers pass results through ``capped`` (bounded sizes) and show text on a termi
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import replace
@@ -108,9 +109,22 @@ def print_table(result: SubmissionResult, stream: TextIO | None = None) -> None:
     """A readable summary: one row per function with points, status and first failure, in the
     result's language."""
     with i18n.using(result.lang):
-        from rich.console import Console
+        _print_table(capped(result), _console_class()(file=stream, highlight=False,
+                                                      soft_wrap=False))
 
-        _print_table(capped(result), Console(file=stream, highlight=False, soft_wrap=False))
+
+@functools.cache
+def _console_class() -> type:
+    """rich's Console, except that a reader closing the pipe (``grade nb | head``) raises
+    BrokenPipeError for the caller instead of ending the process with status 1."""
+    from rich.console import Console
+
+    class PipedConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError("the reader of the report closed it")
+
+    return PipedConsole
 
 
 def prepare_table() -> None:

@@ -121,6 +121,19 @@ def test_the_console_script_flushes_everything_before_its_quick_exit(tmp_path):
     assert done.returncode == 1 and "cannot grade" in done.stderr
 
 
+
+def test_a_reader_that_stops_early_is_not_a_failure():
+    """``grade nb.ipynb | head -1``: the first line arrives, the rest goes nowhere, and the
+    grade still succeeds (status 0, nothing on stderr)."""
+    for extra, lines in [([], 1), (["--format", "json"], 1), ([], 0), (["--format", "json"], 0)]:
+        grade = subprocess.Popen([sys.executable, "-m", "grader.cli", NOTEBOOK, *extra,
+                                  "--isolation", "rlimits"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+        first = [grade.stdout.readline() for _ in range(lines)]
+        grade.stdout.close()  # like head: a line (or none), then the pipe is closed
+        assert grade.wait(timeout=60) == 0, grade.stderr.read().decode()
+        assert all(line.strip() for line in first) and grade.stderr.read() == b""
+
 def compiled(support: list[str]) -> list:
     return [compile(source, SUPPORT_FILENAME, "exec") for source in support]
 

@@ -14,6 +14,7 @@ import glob
 import importlib
 import importlib.util
 import io
+import os
 import signal
 import sys
 from pathlib import Path
@@ -156,11 +157,21 @@ def main_single(args: argparse.Namespace, early: "Started | None" = None) -> int
         return cannot_grade(str(exc))
     finally:
         pool.close(wait=False)  # the server cleans up on its own while the report is written
-    write_report(result, args.format or "table", args.output)
+    try:
+        write_report(result, args.format or "table", args.output)
+    except BrokenPipeError:  # `grade nb | head`: the reader has what it wanted
+        _discard_stdout()
     claimed = early is not None and isinstance(early.process, launch.Adopted)
     if not claimed and launch.WARM_LAYERS <= set(result.isolation):  # no child could fake one
         launch.leave_warm(args.isolation)  # (after a claim, the server it came from still waits)
     return EXIT_OK
+
+
+def _discard_stdout() -> None:
+    """Send what is left of the output nowhere (its reader is gone)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def cannot_grade(reason: str) -> int:
