@@ -239,7 +239,7 @@ def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
     started = time.monotonic()
     deadline = started + limits.wall_seconds
     payload = task.payload()
-    reader = FrameReader(len(task.cases), limits.result_mb * 1024 * 1024, isolation, task.cases)
+    reader = FrameReader(task.cases, limits.result_mb * 1024 * 1024, isolation)
     os.set_blocking(task_fd, False)
     pending = memoryview(HEADER.pack(len(payload)) + payload)
     ending = None
@@ -272,11 +272,11 @@ def _more_bytes(fd: int) -> bool:
 class FrameReader:
     """Incremental, strict parser of one child's frame stream."""
 
-    def __init__(self, cases: int, cap: int, isolation: list[str] | None = None,
-                 sent: list[dict] = ()) -> None:
-        """``sent``: the cases as the child received them; a case frame saying its inputs
-        are the same (``args_same``) gets theirs as its ``args_after``."""
-        self.expected_cases, self.cap, self.sent = cases, cap, sent
+    def __init__(self, sent: list[dict], cap: int, isolation: list[str] | None = None) -> None:
+        """``sent``: the cases as the child received them (one frame is expected for each); a
+        case frame saying its inputs are the same (``args_same``) gets theirs as its
+        ``args_after``."""
+        self.expected_cases, self.cap, self.sent = len(sent), cap, sent
         self.buffer, self.total = b"", 0
         self.isolation: list[str] = isolation or []
         self.cases: dict[int, dict] = {}
@@ -326,7 +326,7 @@ class FrameReader:
         index = frame.get("case")
         if type(index) is int and index == len(self.cases) < self.expected_cases \
                 and self.fatal is None:
-            if frame.pop("args_same", None) is True and index < len(self.sent):
+            if frame.pop("args_same", None) is True:
                 frame["args_after"] = self.sent[index]["args"]
             self.cases[len(self.cases)] = _capped(frame)
             return None

@@ -269,6 +269,7 @@ def frames(*payloads: bytes) -> bytes:
 READY = json.dumps({"ready": True, "isolation": ["rlimits"]}).encode()
 CASE0 = json.dumps({"case": 0, "output": 1}).encode()
 CASE1 = json.dumps({"case": 1, "output": 2}).encode()
+SENT = [{"args": {"__tuple__": [index]}, "seed": 0} for index in range(2)]  # cases as sent
 
 
 @pytest.mark.parametrize("stream, ending", [
@@ -287,7 +288,7 @@ CASE1 = json.dumps({"case": 1, "output": 2}).encode()
 ], ids=["honest", "duplicate", "before-ready", "second-ready", "missing-case", "out-of-order",
         "after-end", "bool-index", "invalid-utf8", "token-bomb", "case-after-fatal", "crash"])
 def test_frame_reader_accepts_only_the_honest_sequence(stream, ending):
-    reader = FrameReader(cases=2, cap=32 * 2**20)
+    reader = FrameReader(SENT[:2], cap=32 * 2**20)
     got = None
     for start in range(0, len(stream), 1 << 16):
         got = reader.feed(stream[start:start + (1 << 16)])
@@ -300,9 +301,9 @@ def test_frame_reader_accepts_only_the_honest_sequence(stream, ending):
 
 
 def test_frame_reader_caps_bytes_and_texts():
-    reader = FrameReader(cases=1, cap=1024)
+    reader = FrameReader(SENT[:1], cap=1024)
     assert reader.feed(HEADER.pack(10**8)) == "overflow"
-    reader = FrameReader(cases=1, cap=2**20)
+    reader = FrameReader(SENT[:1], cap=2**20)
     big = json.dumps({"case": 0, "output": 1, "stdout": "x" * 100_000, "error": "e" * 50_000})
     assert reader.feed(frames(READY, big.encode(), END)) == "done"
     assert len(reader.cases[0]["stdout"]) <= 4000 and len(reader.cases[0]["error"]) <= 4000
