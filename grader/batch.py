@@ -38,7 +38,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 from grader import __version__, dashboard, exports, pipeline, report
 from grader.execute import PoolClosed, WorkerPool
 from grader.gradebook import GRADED, REJECTED, Gradebook, Record, export_name, now
-from grader.notebook import NotebookError, Unreadable, decode, read_submission
+from grader.notebook import NotebookError, Unreadable, decode, load_json, read_submission
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
 
@@ -241,7 +241,8 @@ def grade_one(found: Found, pool: WorkerPool, options: Options, pattern: re.Patt
     submission = read_one(found, options, pattern)
     result, message = None, submission.message
     if submission.text is not None:
-        result, message = grade_text(found.path, submission.text, pool, options, hide)
+        result, message = grade_text(found.path, submission.text, pool, options, hide,
+                                     submission.data)
     return submission.outcome(result, message, time.perf_counter() - started)
 
 
@@ -258,6 +259,7 @@ class Submission:
     student_source: str
     meta_student: str | None
     before: os.stat_result | None  # None: the file could not be read
+    data: object = field(default=None, repr=False)  # the text decoded (None: not JSON)
 
     def outcome(self, result: SubmissionResult | None, message: str,
                 seconds: float) -> Outcome:
@@ -284,33 +286,33 @@ def read_one(found: Found, options: Options, pattern: re.Pattern) -> Submission:
     except Unreadable as exc:
         text, message = None, f"{found.display}: {exc}"
     del raw
-    meta_student = student_from_metadata(_parsed(text))
+    data = None
+    if text is not None:
+        try:
+            data = load_json(text, str(found.path))
+        except NotebookError as exc:  # what grading it would say
+            text, message = None, str(exc)
+    meta_student = student_from_metadata(data)
     student, source = identify(found, meta_student, options, pattern)
-    return Submission(found, sha, text, message, student, source, meta_student, before)
+    return Submission(found, sha, text, message, student, source, meta_student, before, data)
 
 
 def grade_text(path: Path, text: str, pool: WorkerPool, options: Options,
-               hide: tuple[str, ...]) -> tuple[SubmissionResult | None, str]:
-    """Grade the notebook ``text`` read from ``path``: (result, "") or (None, why not)."""
+               hide: tuple[str, ...], data: object = None) -> tuple[SubmissionResult | None, str]:
+    """Grade the notebook ``text`` read from ``path`` (``data``: that text decoded, when it
+    was): (result, "") or (None, why not)."""
     try:
         return pipeline.grade_notebook(path, pool, options.assignment, options.timeout,
                                        Limits(memory_mb=options.memory_mb), hide,
                                        source=text, release=options.release,
-                                       lang=options.lang, default_lang=options.default_lang), ""
+                                       lang=options.lang, default_lang=options.default_lang,
+                                       data=data), ""
     except (NotebookError, pipeline.GradingError) as exc:
         return None, str(exc)
     except PoolClosed:
         raise
     except Exception as exc:  # one broken submission never stops the batch
         return None, f"internal error while grading: {type(exc).__name__}: {exc}"
-
-
-def _parsed(text: str | None) -> object:
-    """Notebook JSON ``text`` parsed, or None when it is not JSON."""
-    if text is not None:
-        with contextlib.suppress(ValueError, RecursionError):
-            return json.loads(text)
-    return None
 
 
 def _unchanged(found: Found, before: os.stat_result) -> bool:

@@ -185,7 +185,7 @@ def _outcomes(client: Client, todo: list[batch.Found], hide: tuple[str, ...],
             if item is None:
                 break
             started = time.perf_counter()
-            submission = batch.read_one(item, options, pattern)
+            submission = dataclasses.replace(batch.read_one(item, options, pattern), data=None)
             if submission.text is None:
                 yield submission.outcome(None, submission.message, time.perf_counter() - started)
             else:

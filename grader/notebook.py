@@ -136,16 +136,11 @@ def read(path: str | Path) -> Node:
         raise NotebookError(f"{path}: {exc}") from None
 
 
-def parse(text: str, name: str = "notebook") -> Node:
-    """Parse notebook JSON text; raises NotebookError with an actionable message."""
-    try:
-        data = json.loads(text, object_hook=Node)
-    except json.JSONDecodeError as exc:
-        raise NotebookError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                            f"{exc.msg}); is this really an .ipynb file?") from None
-    except (RecursionError, ValueError) as exc:  # nesting too deep, integers too long
-        raise NotebookError(f"{name}: JSON too deeply nested or too large to read "
-                            f"({type(exc).__name__})") from None
+def parse(text: str, name: str = "notebook", data: object = None) -> Node:
+    """Parse notebook JSON text; raises NotebookError with an actionable message. ``data``:
+    ``text`` already decoded by ``load_json`` (then only checked here)."""
+    if data is None:
+        data = load_json(text, name)
     problem = _format_problem(data) or _cells_problem(data["cells"])
     if problem:
         raise NotebookError(f"{name}: {problem}")
@@ -158,6 +153,19 @@ def parse(text: str, name: str = "notebook") -> Node:
         if type(cell.get("source")) is list:
             cell["source"] = "".join(cell["source"])
     return data
+
+
+def load_json(text: str, name: str = "notebook") -> object:
+    """``text`` decoded as JSON (objects as Nodes), not yet checked to be a notebook; raises
+    NotebookError."""
+    try:
+        return json.loads(text, object_hook=Node)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                            f"{exc.msg}); is this really an .ipynb file?") from None
+    except (RecursionError, ValueError) as exc:  # nesting too deep, integers too long
+        raise NotebookError(f"{name}: JSON too deeply nested or too large to read "
+                            f"({type(exc).__name__})") from None
 
 
 def _format_problem(data: object) -> str | None:

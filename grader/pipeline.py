@@ -219,16 +219,17 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
                    timeout: float | None = None, limits: Limits = Limits(),
                    hide: tuple[str, ...] = (), source: str | None = None,
                    release: str | None = None, lang: str | None = None,
-                   default_lang: str = i18n.SOURCE) -> SubmissionResult:
+                   default_lang: str = i18n.SOURCE, data: object = None) -> SubmissionResult:
     """Grade one notebook; raises NotebookError/GradingError when it cannot be graded.
 
     ``hide``: more paths the student code must not see (a batch's other folders);
-    ``source``: the notebook text when the caller has already read the file;
+    ``source``: the notebook text when the caller has already read the file, and ``data``
+    that text as ``notebook.load_json`` decoded it, when the caller has;
     ``release``: the course release to grade it as (default: detected from the notebook);
     ``lang``: the language of its feedback (default: the notebook's metadata
     ``dnn_grader.lang`` when it names a known language, else ``default_lang``).
     """
-    nb = notebook.read(path) if source is None else notebook.parse(source, str(path))
+    nb = notebook.read(path) if source is None else notebook.parse(source, str(path), data)
     language = (i18n.normalize(lang) or i18n.from_metadata(nb.metadata)
                 or i18n.normalize(default_lang) or i18n.SOURCE)
     cells, warnings = extract.graded_cells(nb)
@@ -297,15 +298,22 @@ def hidden_paths(submission: Path, assignment: spec.Assignment) -> tuple[str, ..
     """What a worker must not see: reference, fixtures, tests, and the submission's folder
     (other students' files in a batch), or only the submission file when that folder holds
     something workers need."""
-    folder = submission.resolve().parent
-    own = folder if hideable(folder) else submission.resolve()
+    real = os.path.realpath(submission)
+    folder = os.path.dirname(real)
+    own = folder if _hideable(folder, tuple(spec.course_roots())) else real
     return tuple(str(p) for p in (*spec.secret_dirs(), own))
 
 
 def hideable(folder: Path) -> bool:
     """Whether workers can run without ``folder``: it holds no assignment, grader or Python."""
-    real = Path(os.path.realpath(folder))
-    return not any(real == p or real in p.parents for p in _needed(tuple(spec.course_roots())))
+    return _hideable(os.path.realpath(folder), tuple(spec.course_roots()))
+
+
+@functools.lru_cache(maxsize=256)
+def _hideable(real: str, roots: tuple[Path, ...]) -> bool:
+    """``hideable`` of a real path (a batch asks once per folder)."""
+    path = Path(real)
+    return not any(path == p or path in p.parents for p in _needed(roots))
 
 
 @functools.cache

@@ -360,3 +360,38 @@ def test_summaries_come_with_their_function_scores_in_path_order(tmp_path):
     assert streamed == [("/a", (("f", 0.5, 1.0), ("g", 1.0, 1.0))), ("/b", ()),
                         ("/c", (("g", 1.0, 1.0), ("f", 0.0, 1.0)))]
     assert streamed[0][1][0][0] is streamed[2][1][1][0]  # one "f" for every submission
+
+
+def test_each_notebook_is_decoded_once(classroom, tmp_path, pool, monkeypatch):
+    """The text read for the student's name in metadata is the text graded: decoded once."""
+    texts = {p.read_text() for p in classroom.glob("*.ipynb")}
+    decoded: list[str] = []
+    real = json.loads
+
+    def counting(text, *args, **kwargs):
+        if text in texts:
+            decoded.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", counting)
+    summary, _ = grade(classroom, tmp_path / "out", pool)
+    assert summary.graded == 3 and len(summary.rejected) == 1
+    assert sorted(decoded) == sorted(texts)  # the one that is not JSON is tried once too
+
+
+def test_hidden_paths_hide_the_real_folder_unless_workers_need_it(tmp_path, use_toy):
+    from grader import pipeline, spec
+
+    assignment = spec.load("TOY")
+    real = tmp_path / "class"
+    real.mkdir()
+    (tmp_path / "linked").symlink_to(real)
+    (real / "a.ipynb").write_text("{}")
+    hidden = pipeline.hidden_paths(tmp_path / "linked" / "a.ipynb", assignment)
+    assert hidden[-1] == str(real) and set(hidden[:-1]) == {str(p) for p in spec.secret_dirs()}
+    needed = assignment.directory.parent  # a folder workers read: only the file is hidden
+    inside = needed / "a.ipynb"
+    assert pipeline.hidden_paths(inside, assignment)[-1] == os.path.realpath(inside)
+    assert pipeline.hideable(real) and not pipeline.hideable(needed)
+    (tmp_path / "to-course").symlink_to(needed)
+    assert not pipeline.hideable(tmp_path / "to-course")  # judged by where it leads
