@@ -23,6 +23,7 @@ task either one ``fatal`` frame or one frame per case in order, then the end fra
 from __future__ import annotations
 
 import binascii
+import functools
 import gc
 import importlib
 import io
@@ -304,21 +305,42 @@ class ModuleState:
 
     def restore(self) -> None:
         for snapshot in self.saved:
-            if not snapshot.same():
+            if not snapshot.holds(exact=False):
                 snapshot.put_back()
 
 
 class Snapshot:
     """A namespace's bindings at one moment, and a check of them that runs in C (the common
-    case: nothing was rebound) using only functions bound when this module was loaded."""
+    case: nothing was rebound) using only functions bound when this module was loaded.
+
+    Where the interpreter keeps a modification tag in each dict (``dict_tag_reader``), a
+    check first reads that one integer: while it is the one seen when the bindings last
+    matched, the dict has not changed since, so no value is read (nor copied on write in a
+    fresh child)."""
 
     def __init__(self, space: Any, names: Any = None) -> None:
         self.space = space
         self.saved = dict(space) if names is None else {n: space[n] for n in names}
         self.names, self.values = tuple(self.saved), tuple(self.saved.values())
+        reader = dict_tag_reader()
+        self.tag = None if reader is None else reader(space)
+        self.seen = None if self.tag is None else self.tag.value
+
+    def holds(self, exact: bool) -> bool:
+        """Whether every saved name is still bound to the same object (and, when ``exact``,
+        no name that is not a dunder was added)."""
+        tag = self.tag
+        if tag is not None and tag.value == self.seen:
+            return True
+        if not self.same():
+            return False
+        as_saved = not self.added()
+        if as_saved and tag is not None:  # the tag is trusted again only for an exact match
+            self.seen = tag.value
+        return as_saved or not exact
 
     def same(self, _all=all, _map=map, _is=operator.is_, _repeat=itertools.repeat) -> bool:
-        """Whether every saved name is still bound to the same object."""
+        """Whether every saved name is still bound to the same object (read in full)."""
         return _all(_map(_is, _map(self.space.get, self.names, _repeat(self)), self.values))
 
     def added(self, _len=len, _any=any) -> bool:
@@ -335,6 +357,49 @@ class Snapshot:
         for name, value in saved.items():
             if space.get(name, self) is not value:
                 space[name] = value
+        if self.tag is not None:
+            self.seen = self.tag.value
+
+
+@functools.cache
+def dict_tag_reader() -> Any:
+    """A function giving, for a namespace (a dict or a class's mapping proxy), a live view of
+    its dict's modification tag, or None where this interpreter has no usable one.
+
+    CPython 3.11 to 3.13 keep in every dict a 64-bit ``ma_version_tag`` (PEP 509) right after
+    the object header and the item count, set from a global counter by every change (adding,
+    rebinding, deleting, clearing...): a dict whose tag is the one seen before has not changed.
+    The layout and that behaviour are checked here on a probe dict before being relied on; any
+    other interpreter (or a build with another layout) gets None: bindings are then compared
+    in full every time."""
+    if sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] <= (3, 13):
+        return None
+    import ctypes
+    import types
+
+    head = ctypes.sizeof(ctypes.c_ssize_t) + ctypes.sizeof(ctypes.c_void_p)
+    tag_at = head + ctypes.sizeof(ctypes.c_ssize_t)
+
+    def reader(space: Any) -> Any:
+        if isinstance(space, types.MappingProxyType):
+            space = next(d for d in gc.get_referents(space) if isinstance(d, dict))
+        if type(space) is not dict:
+            raise TypeError("only a plain dict has a modification tag")
+        return ctypes.c_uint64.from_address(id(space) + tag_at)
+
+    probe: dict = {}
+    changes = [lambda d: d.__setitem__("a", 1), lambda d: d.__setitem__("a", 2),
+               lambda d: d.update(b=3), lambda d: d.setdefault("c", 4), lambda d: d.pop("a"),
+               lambda d: d.__delitem__("b"), lambda d: d.popitem(), lambda d: d.update(e=5),
+               lambda d: d.clear()]
+    tag = reader(probe)
+    for change in changes:
+        before = tag.value
+        change(probe)
+        if tag.value == before or ctypes.c_ssize_t.from_address(id(probe) + head).value \
+                != len(probe):
+            return None
+    return reader
 
 
 def _use_scratch(folder: str) -> None:
@@ -514,10 +579,10 @@ class TrustedState:
 
     def intact(self) -> bool:
         for snapshot in self.strict:  # a new global could shadow a builtin
-            if not snapshot.same() or snapshot.added():
+            if not snapshot.holds(exact=True):
                 return False
         for snapshot in self.lenient:
-            if not snapshot.same():
+            if not snapshot.holds(exact=False):
                 return False
         return True
 
