@@ -21,7 +21,12 @@ then times, each in a fresh `grade` process (the real CLI):
     graded on Dask into another folder: its overhead against local --jobs, the client's own
     CPU per submission, and from both an estimate of the cluster for 100 000 submissions in
     10 minutes.
-Reported: wall seconds, submissions/second, and peak memory: ru_maxrss of the waited-for
+The floor, measured in the same run (in a separate process): the CPU that any grader running
+each submission in a process of its own must at least spend on one, here — the reference
+solutions on the course cases in a warm process, plus one fork and exit of a process holding
+numpy. Each batch's CPU per submission is printed as a multiple of it, which compares runs on
+machines of different speed; cores / floor bounds the rate.
+Reported: wall seconds, submissions/second, CPU per submission, and peak memory: ru_maxrss of the waited-for
 process tree (resource.getrusage children: the largest single process) and of this process,
 plus the peak summed RSS of the grade process and its descendants sampled from /proc.
 Figures depend on the machine's load; run it on a quiet machine.
@@ -115,6 +120,48 @@ print(json.dumps({"wall": wall, "rc": proc.returncode, "maxrss_kb": usage.ru_max
                   "user": usage.ru_utime, "sys": usage.ru_stime,
                   "stdout": proc.stdout[-3000:], "stderr": proc.stderr[-2000:]}))
 """
+
+
+FLOOR = r"""
+import copy, json, os, resource, sys, time
+import numpy as np
+from grader import pipeline, spec
+assignment, plan = spec.load("C1W4A1"), pipeline.plan_for("C1W4A1")
+calls = [(assignment.reference(name), args, case["seed"])
+         for name in assignment.grading_order
+         for args, case in zip(plan.inputs[name], plan.encoded[name])]
+def cpu():
+    self, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                        resource.RUSAGE_CHILDREN))
+    return self.ru_utime + self.ru_stime + children.ru_utime + children.ru_stime
+rounds, spent = 30, 0.0
+for round in range(rounds + 3):
+    fresh = copy.deepcopy(calls)
+    started = cpu()
+    for function, args, seed in fresh:
+        np.random.seed(seed)
+        function(*args)
+    if round >= 3:
+        spent += cpu() - started
+work = spent / rounds
+started, forks = cpu(), 100
+for _ in range(forks):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+fork = (cpu() - started) / forks
+print(json.dumps({"work": work, "fork": fork}))
+"""
+
+
+def floor() -> dict:
+    """CPU seconds of what any grader running each submission in a process of its own must at
+    least spend on it, on this machine now: the reference solutions on the course cases (a
+    warm process: no decoding, no checks) and one fork and exit of a process holding numpy."""
+    proc = subprocess.run([sys.executable, "-c", FLOOR], capture_output=True, text=True,
+                          check=True)
+    return json.loads(proc.stdout)
 
 
 def measure(command: list[str]) -> dict:
@@ -218,6 +265,13 @@ def main(argv: list[str] | None = None) -> int:
               f"(min {min(walls):.3f}, max {max(walls):.3f}, {args.repeat} runs)")
         baseline = measure([sys.executable, "-c", "import grader.cli"])
         print(f"  of which `import grader.cli` alone: {baseline['wall']:.3f} s")
+        least = floor()
+        per_submission = least["work"] + least["fork"]
+        cores = os.cpu_count() or 1
+        print(f"floor per submission: {per_submission * 1000:.1f} ms CPU (the reference solutions "
+              f"on the course cases in a warm process {least['work'] * 1000:.1f} ms + one fork "
+              f"and exit of a numpy process {least['fork'] * 1000:.1f} ms): at most "
+              f"{cores / per_submission:.0f} submissions/s on {cores} cores")
         for size in [int(s) for s in args.sizes.split(",") if s]:
             folder = temp / f"batch{size}"
             started = time.perf_counter()
@@ -231,12 +285,12 @@ def main(argv: list[str] | None = None) -> int:
             first = measure(command)
             if first["rc"] != 0:
                 print(first["stderr"][-1500:], first["stdout"][-1500:])
-            report("batch", size, first)
+            report("batch", size, first, per_submission)
             print("  " + "\n  ".join(first["stdout"].strip().splitlines()[:3]))
             again = measure(command)
-            report("re-run (all unchanged)", size, again)
+            report("re-run (all unchanged)", size, again, per_submission)
             if args.dask:
-                compare_dask(command, temp / f"dask{size}", args.dask, size, first)
+                compare_dask(command, temp / f"dask{size}", args.dask, size, first, per_submission)
     finally:
         if args.keep:
             print(f"kept {temp}")
@@ -245,14 +299,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def compare_dask(command: list[str], out: Path, address: str, size: int, local: dict) -> None:
+def compare_dask(command: list[str], out: Path, address: str, size: int, local: dict,
+                 floor_seconds: float) -> None:
     """Grade the batch of ``command`` on Dask into ``out``; overhead and a cluster estimate."""
     command = [*command, "--dask", address]
     command[command.index("--out") + 1] = str(out)
     dask = measure(command)
     if dask["rc"] != 0:
         print(dask["stderr"][-1500:], dask["stdout"][-1500:])
-    report(f"--dask {address}", size, dask)
+    report(f"--dask {address}", size, dask, floor_seconds)
     print("  " + "\n  ".join(dask["stdout"].strip().splitlines()[:2]))
     overhead = dask["wall"] / local["wall"] - 1
     print(f"  Dask overhead against local grading: {overhead * 100:+.1f} % of wall time "
@@ -270,10 +325,13 @@ def compare_dask(command: list[str], out: Path, address: str, size: int, local: 
           "submissions/s (with --dask local that CPU includes the scheduler's)")
 
 
-def report(label: str, size: int, m: dict) -> None:
+def report(label: str, size: int, m: dict, floor_seconds: float | None = None) -> None:
     rate = size / m["wall"] if m["wall"] else 0.0
+    cpu = (m["user"] + m["sys"]) / size
+    ratio = f" = {cpu / floor_seconds:.1f}x the floor" if floor_seconds else ""
     print(f"  {label}: {m['wall']:.2f} s, {rate:.1f} submissions/s, exit {m['rc']}; "
-          f"cpu user {m['user']:.1f} s sys {m['sys']:.1f} s; peak RSS: largest process "
+          f"cpu user {m['user']:.1f} s sys {m['sys']:.1f} s ({cpu * 1000:.1f} ms per submission"
+          f"{ratio}); peak RSS: largest process "
           f"{m['maxrss_kb'] / 1024:.0f} MiB (getrusage children), measuring process "
           f"{m['self_kb'] / 1024:.0f} MiB, whole tree {m['tree_peak_kb'] / 1024:.0f} MiB (sampled)")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import os
 import re
 import tempfile
@@ -112,7 +111,7 @@ def write_submission(out: Path, export_name: str, student: str, display: str,
                 "extra_data": {"error": message}}
     data.setdefault("extra_data", {}).update(student=student, submission=display,
                                              grader_version=__version__)
-    atomic_write(folder / JSON_NAME, json.dumps(data, indent=2) + "\n")
+    atomic_write(folder / JSON_NAME, report.readable_json(data) + "\n")
     atomic_write(folder / HTML_NAME, feedback_html(student, display, result, message))
     return folder
 

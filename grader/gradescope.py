@@ -150,7 +150,7 @@ def run(root: Path) -> dict:
     results.mkdir(parents=True, exist_ok=True)
     from grader.exports import atomic_write
 
-    atomic_write(results / "results.json", json.dumps(result, indent=2) + "\n")
+    atomic_write(results / "results.json", report.readable_json(result) + "\n")
     return result
 
 

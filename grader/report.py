@@ -200,7 +200,19 @@ def _gradescope(result: SubmissionResult) -> dict:
 
 
 def to_json(result: SubmissionResult) -> str:
-    return json.dumps(gradescope(result), indent=2)
+    return readable_json(gradescope(result))
+
+
+def readable_json(data: dict) -> str:
+    """``data`` as JSON text with one top-level field per line, and one item per line in a
+    field holding a list: readable, and encoded in C (an ``indent`` makes json encode in
+    Python, ~5x slower on a results file)."""
+    def field(key: str, value: object) -> str:
+        if type(value) is list and value:
+            items = ",\n".join(f"    {json.dumps(item)}" for item in value)
+            return f"  {json.dumps(key)}: [\n{items}\n  ]"
+        return f"  {json.dumps(key)}: {json.dumps(value)}"
+    return "{\n" + ",\n".join(field(k, v) for k, v in data.items()) + "\n}"
 
 
 def _feedback(f) -> str:

@@ -131,6 +131,17 @@ def test_cli_json_is_gradescope_schema(subs, capsys):
     assert all({"score", "max_score", "output"} <= set(t) for t in report["tests"])
 
 
+def test_cli_json_has_one_field_and_one_test_per_line(subs, capsys):
+    assert cli.main([str(subs / "stub.ipynb"), "--format", "json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    report = json.loads("\n".join(lines))
+    assert lines[0] == "{" and lines[-1] == "}"
+    fields = [json.loads(line.split(": ", 1)[0]) for line in lines if line.startswith('  "')]
+    assert fields == list(report)
+    tests = [json.loads(line.strip().rstrip(",")) for line in lines if line.startswith("    {")]
+    assert tests == report["tests"]
+
+
 def test_cli_writes_output_file(subs, tmp_path):
     out = tmp_path / "results.json"
     assert cli.main([str(subs / "reference.ipynb"), "--format", "json", "--output", str(out)]) == 0
