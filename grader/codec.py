@@ -8,7 +8,7 @@ whatever is wrong with a payload, only CodecError is raised. Array bytes are lit
 """
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import math
 from typing import Any
@@ -28,6 +28,10 @@ MAX_RANK = 32
 _LITTLE = {name: np.dtype(name).newbyteorder("<") for name in ALLOWED_DTYPES}
 _NATIVE = {name: np.dtype(name) for name in ALLOWED_DTYPES}
 _NAME_OF_LITTLE = {dtype: name for name, dtype in _LITTLE.items()}
+_NDARRAY = np.ndarray
+_PLAIN = frozenset({bool, str, int})  # exact types returned as they are
+_NUMBERS_AND_TEXT = frozenset({bool, int, float, str})
+_ALREADY_NATIVE = frozenset(name for name in ALLOWED_DTYPES if _LITTLE[name] == _NATIVE[name])
 
 
 class CodecError(ValueError):
@@ -47,13 +51,13 @@ def _to_plain(value: Any, readable: bool, depth: int, budget: list[int]) -> Any:
     if depth > MAX_DEPTH:
         raise CodecError(f"value is nested deeper than {MAX_DEPTH} levels")
     kind = type(value)
-    if value is None or kind in (bool, str):
-        return value
-    if kind is int:
+    if kind is _NDARRAY:  # the most frequent node first
+        return _array_to_plain(value, readable)
+    if value is None or kind in _PLAIN:
         return value
     if kind is float:
         return value if math.isfinite(value) else {"__float__": repr(value)}
-    if kind is np.ndarray or isinstance(value, np.generic) and kind.__module__ == "numpy":
+    if isinstance(value, np.generic) and kind.__module__ == "numpy":
         return _array_to_plain(value, readable)
     if issubclass(kind, np.ndarray):
         raise CodecError(_subclass_message(kind))
@@ -96,7 +100,7 @@ def _array_to_plain(value: Any, readable: bool) -> dict:
     if readable:
         node["data"] = [_json_number(x) for x in array.ravel().tolist()]
     else:
-        node["b64"] = base64.b64encode(array.tobytes()).decode("ascii")
+        node["b64"] = binascii.b2a_base64(array.tobytes(), newline=False).decode("ascii")
     return node
 
 
@@ -118,27 +122,33 @@ def _from_plain(data: Any, depth: int, budget: list[int]) -> Any:
         raise CodecError(f"payload has more than {MAX_NODES} parts")
     if depth > MAX_DEPTH:
         raise CodecError(f"payload is nested deeper than {MAX_DEPTH} levels")
-    if data is None or type(data) in (bool, int, float, str):
+    kind = type(data)
+    if kind is dict:
+        if "__ndarray__" in data:  # the most frequent node first
+            return _array_from_plain(data)
+        if "__tuple__" in data:
+            return tuple([_from_plain(v, depth + 1, budget)
+                          for v in _expect_list(data["__tuple__"])])
+        if "__dict__" in data:
+            return _dict_from_plain(data["__dict__"], depth, budget)
+        if "__float__" in data:
+            return _float_from_plain(data)
+        raise CodecError("unknown payload node" if data else "malformed payload node")
+    if data is None or kind in _NUMBERS_AND_TEXT:
         return data
-    if type(data) is list:
+    if kind is list:
         return [_from_plain(v, depth + 1, budget) for v in data]
-    if type(data) is not dict or len(data) == 0:
-        raise CodecError("malformed payload node")
-    if "__tuple__" in data:
-        return tuple(_from_plain(v, depth + 1, budget) for v in _expect_list(data["__tuple__"]))
-    if "__dict__" in data:
-        pairs = [_expect_list(p) for p in _expect_list(data["__dict__"])]
-        if any(len(p) != 2 for p in pairs):
-            raise CodecError("malformed dict node")
-        keys = [_from_plain(p[0], depth + 1, budget) for p in pairs]
-        if any(type(k) not in (str, int, float, bool) and k is not None for k in keys):
-            raise CodecError("dict keys must be strings or numbers")
-        return {k: _from_plain(p[1], depth + 1, budget) for k, p in zip(keys, pairs)}
-    if "__float__" in data:
-        return _float_from_plain(data)
-    if "__ndarray__" in data:
-        return _array_from_plain(data)
-    raise CodecError("unknown payload node")
+    raise CodecError("malformed payload node")
+
+
+def _dict_from_plain(node: Any, depth: int, budget: list[int]) -> dict:
+    pairs = [_expect_list(p) for p in _expect_list(node)]
+    if any(len(p) != 2 for p in pairs):
+        raise CodecError("malformed dict node")
+    keys = [_from_plain(p[0], depth + 1, budget) for p in pairs]
+    if any(type(k) not in _NUMBERS_AND_TEXT and k is not None for k in keys):
+        raise CodecError("dict keys must be strings or numbers")
+    return {k: _from_plain(p[1], depth + 1, budget) for k, p in zip(keys, pairs)}
 
 
 def _expect_list(data: Any) -> list:
@@ -161,10 +171,14 @@ def _array_from_plain(node: dict) -> Any:
     if name not in ALLOWED_DTYPES:
         raise CodecError(f"dtype {name[:40]!r} is not allowed")
     shape = _expect_list(node.get("shape"))
-    if len(shape) > MAX_RANK or any(type(n) is not int or not 0 <= n <= MAX_BYTES for n in shape):
+    if len(shape) > MAX_RANK:
         raise CodecError("malformed array shape")
+    size = 1
+    for n in shape:
+        if type(n) is not int or not 0 <= n <= MAX_BYTES:
+            raise CodecError("malformed array shape")
+        size *= n
     dtype = _NATIVE[name]
-    size = math.prod(shape)
     if size * dtype.itemsize > MAX_BYTES:
         raise CodecError("array is larger than the size cap")
     try:
@@ -181,18 +195,19 @@ def _array_from_plain(node: dict) -> Any:
 
 
 def _array_from_bytes(text: Any, name: str, size: int) -> np.ndarray:
-    """Little-endian bytes (base64) as a native-order array."""
+    """Little-endian bytes (base64, strictly: nothing outside the alphabet, padding only at
+    the end) as a native-order array."""
     if type(text) is not str:
         raise CodecError("malformed array data")
     try:
-        raw = base64.b64decode(text, validate=True)
+        raw = binascii.a2b_base64(text, strict_mode=True)
     except ValueError:  # binascii.Error, or text that is not ASCII
         raise CodecError("array data is not valid base64") from None
-    little, native = _LITTLE[name], _NATIVE[name]
+    little = _LITTLE[name]
     if len(raw) != size * little.itemsize:
         raise CodecError("array data does not match its shape")
     array = np.frombuffer(raw, dtype=little)
-    return array.copy() if little == native else array.astype(native)
+    return array.copy() if name in _ALREADY_NATIVE else array.astype(_NATIVE[name])
 
 
 def _array_from_list(flat: Any, dtype: np.dtype, size: int) -> np.ndarray:

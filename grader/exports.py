@@ -32,18 +32,22 @@ TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
 # ----------------------------------------------------------------------------- atomic files
 
 def atomic_write(target: str | Path, text: str, durable: bool = False) -> None:
-    """Replace ``target`` with ``text`` so that readers see the old file or the new one, never
-    a partial one. ``durable`` also fsyncs before the rename (survives power loss)."""
+    """Replace ``target`` with ``text`` (UTF-8) so that readers see the old file or the new
+    one, never a partial one. ``durable`` also fsyncs before the rename (survives power
+    loss)."""
     target = Path(target)
     fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX,
                                 dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        try:
+            view = memoryview(text.encode("utf-8"))
+            while view:
+                view = view[os.write(fd, view):]
             if durable:
-                stream.flush()
-                os.fsync(stream.fileno())
-        os.chmod(temp, 0o644)
+                os.fsync(fd)
+            os.fchmod(fd, 0o644)
+        finally:
+            os.close(fd)
         os.replace(temp, target)
     except BaseException:
         try:

@@ -534,7 +534,7 @@ GUARDED_EVENTS = frozenset({
 ENCODER_NUMPY_NAMES = ("ndarray", "generic", "asarray", "ascontiguousarray")
 GUARDED_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 GUARDED_MODULES = frozenset({"__main__", "grader.worker", "grader.codec", "json", "json.encoder",
-                             "json.decoder", "base64"})
+                             "json.decoder"})
 
 
 def install_guard(_events=GUARDED_EVENTS, _attributes=GUARDED_ATTRIBUTES,
@@ -563,7 +563,6 @@ class TrustedState:
     """
 
     def __init__(self, codec: Any) -> None:
-        import base64
         import binascii
         import builtins
         import json.encoder
@@ -571,7 +570,7 @@ class TrustedState:
 
         import numpy
 
-        strict = [vars(m) for m in (codec, json, json.encoder, base64, binascii, math,
+        strict = [vars(m) for m in (codec, json, json.encoder, binascii, math,
                                     sys.modules[__name__])]
         strict.append(json.JSONEncoder.__dict__)
         self.strict = [Snapshot(space) for space in strict]
