@@ -207,6 +207,7 @@ class Worker:
             for fd in fds:
                 os.close(fd)
             raise OSError("the worker sent no child")
+        os.set_blocking(fds[0], False)  # tasks are written as the pipe takes them
         return int(json.loads(data)["pid"]), fds[0], fds[1]
 
     def _end(self, pid: int) -> None:
@@ -234,14 +235,13 @@ class Worker:
 
 def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
               isolation: list[str] | None = None) -> RunResult:
-    """Hand ``task`` to a child and read its frames until the end, deadline or cap.
-    ``isolation``: the layers its ``ready`` frame reported, when it has run a task before."""
+    """Hand ``task`` to a child (``task_fd`` is non-blocking) and read its frames until the
+    end, deadline or cap. ``isolation``: the layers its ``ready`` frame reported, when it has run a task before."""
     started = time.monotonic()
     deadline = started + limits.wall_seconds
     payload = task.payload()
     reader = FrameReader(task.cases, limits.result_mb * 1024 * 1024, isolation)
-    os.set_blocking(task_fd, False)
-    pending = memoryview(HEADER.pack(len(payload)) + payload)
+    pending = _write_some(task_fd, memoryview(HEADER.pack(len(payload)) + payload))
     ending = None
     while ending is None:
         remaining = deadline - time.monotonic()
@@ -251,18 +251,23 @@ def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
         writable = [task_fd] if pending else []
         ready, can_write, _ = select.select([frame_fd], writable, [], remaining)
         if can_write:
-            try:
-                pending = pending[os.write(task_fd, pending):]
-            except BlockingIOError:
-                pass
-            except OSError:
-                pending = memoryview(b"")  # the child is gone; its frames say why
+            pending = _write_some(task_fd, pending)
         if ready:
             chunk = os.read(frame_fd, 1 << 16)
             ending = reader.feed(chunk) if chunk else reader.eof()
     if ending == "done" and _more_bytes(frame_fd):
         ending = "tampered"
     return reader.result(ending, round(time.monotonic() - started, 4))
+
+
+def _write_some(fd: int, pending: memoryview) -> memoryview:
+    """Write what the (non-blocking) pipe takes now; what is left to write."""
+    try:
+        return pending[os.write(fd, pending):]
+    except BlockingIOError:
+        return pending
+    except OSError:
+        return memoryview(b"")  # the child is gone; its frames say why
 
 
 def _more_bytes(fd: int) -> bool:
