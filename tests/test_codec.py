@@ -65,6 +65,34 @@ def test_malformed_payloads_are_refused(payload):
         codec.from_plain(payload)
 
 
+def _eight_bytes(b64: str) -> dict:
+    return {"__ndarray__": "float64", "shape": [1], "b64": b64}
+
+
+@pytest.mark.parametrize("b64", [
+    "AAAAAAAAAAA=\n",       # a newline, as a line-wrapping encoder would add
+    "AAAA AAAAAAA=",        # a space inside
+    "AAAAAAAAAAA",          # padding missing
+    "=AAAAAAAAAAA",         # padding first
+    "AAAAAAAAAAA=AAAA",     # data after the padding
+    "AAAAAAAA-_A=",         # the URL-safe alphabet
+    "AAAAAAAAAAÄ=",         # not ASCII
+])
+def test_array_bytes_must_be_strict_base64(b64):
+    with pytest.raises(codec.CodecError, match="not valid base64"):
+        codec.from_plain(_eight_bytes(b64))
+
+
+def test_array_bytes_round_trip_every_dtype_and_empty_arrays():
+    for name in sorted(codec.ALLOWED_DTYPES):
+        for shape in [(0,), (3, 2), (1, 0, 4)]:
+            value = (np.arange(int(np.prod(shape))) % 2).astype(name).reshape(shape)
+            back = codec.from_plain(json.loads(json.dumps(codec.to_plain(value))))
+            assert back.dtype == value.dtype and back.shape == value.shape
+            assert np.array_equal(back, value) and back.flags.writeable
+    assert codec.from_plain(_eight_bytes("AAAAAAAA8D8=")) == np.array([1.0])
+
+
 def test_payload_size_cap():
     with pytest.raises(codec.CodecError, match="exceeds"):
         codec.loads(json.dumps([0] * 1000).encode(), max_bytes=100)
