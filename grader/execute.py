@@ -236,7 +236,8 @@ class Worker:
 def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
               isolation: list[str] | None = None) -> RunResult:
     """Hand ``task`` to a child (``task_fd`` is non-blocking) and read its frames until the
-    end, deadline or cap. ``isolation``: the layers its ``ready`` frame reported, when it has run a task before."""
+    end, deadline or cap. ``isolation``: the layers its ``ready`` frame reported, when it has
+    run a task before."""
     started = time.monotonic()
     deadline = started + limits.wall_seconds
     payload = task.payload()
