@@ -40,13 +40,16 @@ TEXT_FIELDS = ("stdout", "error", "traceback", "kind")
 class Task:
     """One graded function to run: the student's cell, its stand-ins and its cases.
     ``fixed``: ``fixed_part(function, support, cases)``, when the caller encoded it once for
-    every submission (a plan does)."""
+    every submission (a plan does); ``passing``: per case, the frame an expected result sends
+    (``worker.passing_frame``) and its output as plain data, when known."""
 
     function: str
     cell: str
     support: list[str]
     cases: list[dict]
     fixed: bytes | None = field(default=None, repr=False, compare=False)
+    passing: list[tuple[bytes, Any] | None] = field(default_factory=list, repr=False,
+                                                    compare=False)
 
     def payload(self) -> bytes:
         """The task as the child reads it: one JSON object."""
@@ -241,7 +244,7 @@ def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
     started = time.monotonic()
     deadline = started + limits.wall_seconds
     payload = task.payload()
-    reader = FrameReader(task.cases, limits.result_mb * 1024 * 1024, isolation)
+    reader = FrameReader(task.cases, limits.result_mb * 1024 * 1024, isolation, task.passing)
     pending = _write_some(task_fd, memoryview(HEADER.pack(len(payload)) + payload))
     ending = None
     while ending is None:
@@ -278,11 +281,14 @@ def _more_bytes(fd: int) -> bool:
 class FrameReader:
     """Incremental, strict parser of one child's frame stream."""
 
-    def __init__(self, sent: list[dict], cap: int, isolation: list[str] | None = None) -> None:
+    def __init__(self, sent: list[dict], cap: int, isolation: list[str] | None = None,
+                 passing: list[tuple[bytes, Any] | None] = ()) -> None:
         """``sent``: the cases as the child received them (one frame is expected for each); a
         case frame saying its inputs are the same (``args_same``) gets theirs as its
-        ``args_after``."""
+        ``args_after``. ``passing``: per case, the bytes of an expected result's frame and its
+        output: a frame equal to them is taken without being decoded."""
         self.expected_cases, self.cap, self.sent = len(sent), cap, sent
+        self.passing = passing
         self.buffer, self.total = b"", 0
         self.isolation: list[str] = isolation or []
         self.cases: dict[int, dict] = {}
@@ -315,7 +321,7 @@ class FrameReader:
         if payload == END:
             complete = self.fatal is not None or len(self.cases) == self.expected_cases
             return "done" if self.started and complete else "tampered"
-        frame = _decode(payload)
+        frame = self._passing(payload) or _decode(payload)
         if frame is None:
             return "tampered"
         if not self.started:
@@ -337,6 +343,14 @@ class FrameReader:
             self.cases[len(self.cases)] = _capped(frame)
             return None
         return "tampered"
+
+    def _passing(self, payload: bytes) -> dict | None:
+        """The frame of the next case, when ``payload`` is the one an expected result sends."""
+        index = len(self.cases)
+        known = self.passing[index] if self.started and index < len(self.passing) else None
+        if known is None or payload != known[0]:
+            return None
+        return {"case": index, "output": known[1], "args_same": True, "stdout": ""}
 
     def result(self, ending: str, seconds: float) -> RunResult:
         if ending == "tampered":

@@ -26,6 +26,7 @@ from grader import cache, extract, i18n, notebook, releases, spec
 from grader.execute import Job, RunResult, Task, WorkerPool, fixed_part
 from grader.results import SubmissionResult
 from grader.sandbox import Limits
+from grader.worker import passing_frame
 
 
 class GradingError(Exception):
@@ -74,12 +75,13 @@ class Plan:
     def tasks(self, name: str, cell: extract.GradedCell) -> list[tuple[Task, list[int]]]:
         """The worker tasks of function ``name``: one per distinct support, with the indices
         of the cases it runs."""
-        return [(Task(name, cell.source, support, cases, fixed), indices)
-                for support, cases, indices, fixed in self._groups(name)]
+        return [(Task(name, cell.source, support, cases, fixed, passing), indices)
+                for support, cases, indices, fixed, passing in self._groups(name)]
 
-    def _groups(self, name: str) -> list[tuple[list[str], list[dict], list[int], bytes]]:
-        """Function ``name``'s cases grouped by support: the support, the cases, their indices
-        and that task's JSON without the student's cell (encoded once per plan)."""
+    def _groups(self, name: str) -> list[tuple[list[str], list[dict], list[int], bytes, list]]:
+        """Function ``name``'s cases grouped by support: the support, the cases, their indices,
+        that task's JSON without the student's cell and the frames of expected results
+        (encoded once per plan)."""
         if name not in self._tasks:
             groups: dict[tuple[str, ...], list[int]] = {}
             for index, support in enumerate(self.support[name]):
@@ -88,9 +90,24 @@ class Plan:
             for support, indices in groups.items():
                 cases = [self.encoded[name][i] for i in indices]
                 found.append((list(support), cases, indices,
-                              fixed_part(name, list(support), cases)))
+                              fixed_part(name, list(support), cases),
+                              self._passing([self.exact[name][i] for i in indices])))
             self._tasks[name] = found
         return self._tasks[name]
+
+
+    @staticmethod
+    def _passing(exact: list) -> list[tuple[bytes, Any] | None]:
+        """Per case of a task, the frame an expected result sends and its output (None where
+        a case has no exact result, or it cannot be sent)."""
+        passing: list[tuple[bytes, Any] | None] = []
+        for index, known in enumerate(exact):
+            try:
+                passing.append(None if known is None else
+                               (passing_frame(index, known[0]), known[0]))
+            except ValueError:  # not finite: the child reports it as an error
+                passing.append(None)
+        return passing
 
 
 class Deferred(Sequence):

@@ -16,11 +16,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import codec, sandbox, spec
+from grader import codec, execute, sandbox, spec
 from grader.execute import FrameReader, Job, Task, Worker, WorkerPool
 from grader.pipeline import grade_notebook
 from grader.sandbox import Limits
-from grader.worker import END, HEADER
+from grader.worker import END, HEADER, passing_frame
 
 ROOT = spec.ROOT
 ASSIGNMENT = str(spec.ASSIGNMENTS_DIR / "C1W4A1")
@@ -307,6 +307,58 @@ def test_frame_reader_caps_bytes_and_texts():
     big = json.dumps({"case": 0, "output": 1, "stdout": "x" * 100_000, "error": "e" * 50_000})
     assert reader.feed(frames(READY, big.encode(), END)) == "done"
     assert len(reader.cases[0]["stdout"]) <= 4000 and len(reader.cases[0]["error"]) <= 4000
+
+
+PASSING = [(passing_frame(index, index + 1), index + 1) for index in range(2)]
+
+
+def _read(reader: FrameReader, stream: bytes) -> str:
+    return reader.feed(stream) or reader.eof()
+
+
+def test_a_frame_equal_to_an_expected_results_is_taken_without_decoding(monkeypatch):
+    decoded = []
+    monkeypatch.setattr(execute, "_decode", lambda payload: decoded.append(payload) or
+                        json.loads(payload))
+    reader = FrameReader(SENT[:2], cap=2**20, passing=PASSING)
+    assert _read(reader, frames(READY, PASSING[0][0], PASSING[1][0], END)) == "done"
+    assert decoded == [READY]
+    assert reader.cases[1] == {"case": 1, "output": 2, "stdout": "",
+                               "args_after": SENT[1]["args"]}
+    printed = json.dumps({"case": 1, "output": 2, "args_same": True, "stdout": "hi"}).encode()
+    reader = FrameReader(SENT[:2], cap=2**20, passing=PASSING)
+    assert _read(reader, frames(READY, PASSING[0][0], printed, END)) == "done"
+    assert decoded[-1] == printed and reader.cases[1]["stdout"] == "hi"
+
+
+@pytest.mark.parametrize("stream", [
+    frames(PASSING[0][0], READY, PASSING[1][0], END),
+    frames(READY, PASSING[0][0], PASSING[0][0], PASSING[1][0], END),
+    frames(READY, PASSING[1][0], PASSING[0][0], END),
+    frames(READY, json.dumps({"fatal": "cell", "error": "x"}).encode(), PASSING[0][0], END),
+    frames(READY, PASSING[0][0], PASSING[1][0], END, PASSING[0][0]),
+], ids=["before-ready", "duplicate", "out-of-order", "after-fatal", "after-end"])
+def test_expected_results_frames_follow_the_same_rules(stream):
+    assert _read(FrameReader(SENT[:2], cap=2**20, passing=PASSING), stream) == "tampered"
+
+
+def test_a_child_sends_passing_frames_for_expected_results(pool, monkeypatch):
+    """The worker's bytes for an unchanged, silent case are ``passing_frame``'s: the reference
+    takes the fast path, and every case decoded anyway only differs in its values."""
+    decoded, taken = [], []
+    decode, passing = execute._decode, FrameReader._passing
+    monkeypatch.setattr(execute, "_decode", lambda payload: decoded.append(payload) or
+                        decode(payload))
+    monkeypatch.setattr(FrameReader, "_passing", lambda self, payload: taken.append(
+        passing(self, payload)) or taken[-1])
+    assignment = spec.load("C1W4A1")
+    result = grade_notebook(assignment.fixtures_dir / "submissions" / "reference.ipynb", pool)
+    assert result.score == result.max_score
+    assert sum(frame is not None for frame in taken) >= 16
+    for payload in decoded:
+        frame = json.loads(payload)
+        if frame.get("args_same") and frame.get("stdout") == "":
+            assert passing_frame(frame["case"], frame["output"]) == payload
 
 
 # ----------------------------------------------------------------------------- seccomp
