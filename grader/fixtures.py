@@ -139,8 +139,8 @@ def _fingerprint(assignment: spec.Assignment, release: releases.Release,
         text = error_text(exc)
         return {"error": text} if text != type(exc).__name__ else {"raises": text}
     changed = sorted(checks.changed_positions(inputs, args))
-    if not changed and not checks.compare_output(output, expected, function.returns,
-                                                 case.rtol, case.atol):
+    if not changed and not checks.differs(output, expected, function.returns, case.rtol,
+                                          case.atol):
         return None
     return {"output": output, "changed": changed}
 

@@ -1,5 +1,6 @@
 """checks.close_plain: a result judged on its encoding passes only where the full numeric
-comparison (compare_output, on decoded values) passes too, and within the same tolerance."""
+comparison (compare_output, on decoded values) passes too, and within the same tolerance;
+checks.differs (the mistake catalogue's test) fails exactly what compare_output fails."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,8 @@ import numpy as np
 import pytest
 
 from grader import codec
-from grader.checks import close_plain, compare_output
+from grader import checks
+from grader.checks import close_plain, compare_output, differs
 
 RTOL, ATOL = 1e-5, 1e-7
 BASE = {"W1": np.linspace(-1, 1, 6).reshape(2, 3), "b1": np.zeros((2, 1)), "n": 3,
@@ -55,6 +57,15 @@ def test_never_passes_what_the_full_comparison_fails(name, got):
     assert not (fast and full), (name, full)
     if name in ("same", "one ulp", "within rtol", "close list item"):
         assert fast, name  # the common cases are decided without decoding
+
+
+@pytest.mark.parametrize("name,got", variants(), ids=[name for name, _ in variants()])
+def test_differs_is_whether_the_full_comparison_fails(name, got, monkeypatch):
+    single = bool(compare_output(got, BASE, ("parameters",), RTOL, ATOL))
+    pair = bool(compare_output((1.0, got), (1.0, BASE), ("cost", "parameters"), RTOL, ATOL))
+    monkeypatch.setattr(checks, "_wrong_values", lambda *args: pytest.fail("wrote a message"))
+    assert differs(got, BASE, ("parameters",), RTOL, ATOL) is single
+    assert differs((1.0, got), (1.0, BASE), ("cost", "parameters"), RTOL, ATOL) is pair
 
 
 def test_tolerance_matches_numpy_isclose():
