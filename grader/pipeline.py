@@ -95,7 +95,6 @@ class Plan:
             self._tasks[name] = found
         return self._tasks[name]
 
-
     @staticmethod
     def _passing(exact: list) -> list[tuple[bytes, Any] | None]:
         """Per case of a task, the frame an expected result sends and its output (None where
