@@ -44,6 +44,9 @@ HEADER = struct.Struct(">I")
 END = json.dumps({"end": True}).encode()
 CELL_FILENAME = "<graded cell>"
 SUPPORT_FILENAME = "<reference>"
+TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
+CONTROL_BYTES = 1 << 16
+CLAIMED = b"claimed"  # what a server left for the next grades says to each one that claims it
 
 
 def passing_frame(index: int, output: Any) -> bytes:
@@ -52,9 +55,6 @@ def passing_frame(index: int, output: Any) -> bytes:
     recognises an expected result by them, without decoding it."""
     return json.dumps({"case": index, "output": output, "args_same": True, "stdout": ""},
                       allow_nan=False).encode()
-TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
-CONTROL_BYTES = 1 << 16
-CLAIMED = b"claimed"  # what a server left for the next grades says to each one that claims it
 
 
 def read_frame(stream: BinaryIO, max_bytes: int) -> bytes | None:

@@ -8,8 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from grader import codec
-from grader import checks
+from grader import checks, codec
 from grader.checks import close_plain, compare_output, differs
 
 RTOL, ATOL = 1e-5, 1e-7
