@@ -10,8 +10,9 @@ it never reads a submission, a task or a result.
 
 For each submission (or each graded function, when the grader asks for that) the trusted
 side asks for a child ("spawn") and receives that child's two pipe ends over the socket; the
-server keeps one spare child forked ahead, sandboxed and waiting, so that forking is off the
-critical path. The trusted side then talks to the child directly: it writes one task at a
+server keeps spare children forked ahead (up to ``SPARES``, forked in a row), sandboxed and
+waiting, so that forking is off the critical path; each child closes the pipe ends of the
+others. The trusted side then talks to the child directly: it writes one task at a
 time (the student's cell, the reference cells standing in for what it calls, the inputs), the
 next only after the previous one ended, and reads the child's frames. So a child holds
 nothing of another submission, nor of a function not yet graded, and comes from a server
@@ -46,6 +47,8 @@ CELL_FILENAME = "<graded cell>"
 SUPPORT_FILENAME = "<reference>"
 TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
 CONTROL_BYTES = 1 << 16
+SPARES = 3  # children forked ahead back to back (a server copies each page it writes after a
+# fork: the fewer pages it writes between forks, the fewer it copies)
 CLAIMED = b"claimed"  # what a server left for the next grades says to each one that claims it
 
 
@@ -179,7 +182,8 @@ class ForkServer:
 
         self.full = mode == "auto"
         self.children: dict[int, str | None] = {}
-        self.spare: tuple[dict, int, list[int]] | None = None
+        self.spares: list[tuple[dict, int, list[int]]] = []  # limits, pid, pipe ends
+        self.served = 0
         self.namespace, self.error = warm_up(setup)
         self.modules = ModuleState(setup["path"])
         needed = sandbox.needed_paths(setup["path"])
@@ -209,22 +213,28 @@ class ForkServer:
                 socket.send_fds(control, [json.dumps({"pid": pid}).encode()], fds)
                 for fd in fds:
                     os.close(fd)
-                self.spare = (request["limits"], *self.fork(request["limits"], control))
+                self.served += 1
+                for _ in range(0 if self.spares else min(self.served, SPARES)):
+                    self.spares.append((request["limits"], *self.fork(request["limits"],
+                                                                       control)))
             elif request.get("op") == "end":
                 self.end(int(request["pid"]))
             self.reap()
 
     def claim(self, limits: dict, control: socket.socket) -> tuple[int, list[int]]:
-        """A child for ``limits``: the spare forked after the previous request (already
-        sandboxed, waiting for its task) when its limits match, else a new one."""
-        spare, self.spare = self.spare, None
-        if spare is not None and spare[0] == limits:
-            return spare[1], spare[2]
-        if spare is not None:
-            self.end(spare[1])
-            for fd in spare[2]:
-                os.close(fd)
+        """A child for ``limits``: the oldest spare (already sandboxed, waiting for its task)
+        when the spares were forked for the same limits, else a new one."""
+        if self.spares and self.spares[0][0] == limits:
+            return self.spares.pop(0)[1:]
+        self.drop_spares()
         return self.fork(limits, control)
+
+    def drop_spares(self) -> None:
+        for _, pid, fds in self.spares:
+            self.end(pid)
+            for fd in fds:
+                os.close(fd)
+        self.spares = []
 
     def fork(self, limits: dict, control: socket.socket) -> tuple[int, list[int]]:
         """Fork one child; returns its pid and the trusted side's ends of its two pipes."""
@@ -239,9 +249,8 @@ class ForkServer:
                 control.close()
                 os.close(task_write)
                 os.close(frame_read)
-                if self.spare is not None:
-                    for fd in self.spare[2]:
-                        os.close(fd)
+                for fd in [fd for spare in self.spares for fd in spare[2]]:
+                    os.close(fd)  # no child holds another one's pipes
                 child_main(task_read, frame_write, scratch, limits, self)
             finally:
                 os._exit(0)
@@ -265,8 +274,8 @@ class ForkServer:
                 remove_tree(self.children.pop(pid))
 
     def close(self) -> None:
-        if self.spare is not None:
-            for fd in self.spare[2]:
+        for _, _, fds in self.spares:
+            for fd in fds:
                 os.close(fd)
         for pid in list(self.children):
             kill_group(pid)

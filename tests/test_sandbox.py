@@ -239,6 +239,32 @@ def test_pool_survives_the_red_team(pool, reference_nb, tmp_path):
     assert result.score == result.max_score
 
 
+OWN_PIPES_ONLY = """
+    import os, stat
+    pipes = [fd for fd in range(3, 1024) if _is_pipe(fd)]
+    assert len(pipes) == 2, f"this child holds {len(pipes)} pipe ends"
+    return np.dot(W, A) + b, (A, W, b)""", """
+import os, stat
+def _is_pipe(fd):
+    try:
+        return stat.S_ISFIFO(os.fstat(fd).st_mode)
+    except OSError:
+        return False
+"""
+
+
+def test_a_child_holds_only_its_own_pipes(reference_nb, tmp_path):
+    """The server forks spare children ahead, several in a row: each child must close the
+    pipe ends of every other one (else it could write another submission's tasks or read its
+    results), keeping only its task pipe and its frame pipe."""
+    body, top = OWN_PIPES_ONLY
+    path = write_hostile(reference_nb, tmp_path, top, body)
+    with WorkerPool(size=1) as workers:
+        results = [grade_notebook(path, workers) for _ in range(8)]  # spares made in a row
+    failures = [(f.name, f.message) for r in results for f in r.functions if f.status != "passed"]
+    assert failures == []
+
+
 def test_report_states_the_isolation_achieved(layers):
     assert layers[0] == "rlimits"
     if os.geteuid() == 0:
