@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -19,10 +20,17 @@ SUBMISSIONS = spec.FIXTURES_DIR / "C1W4A1" / "submissions"
 pytestmark = pytest.mark.slow
 
 
+BUILT_HERE = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__",
+                                    ".pytest_cache")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """The wheel built from a copy of the project (a build in place would leave its build/
+    folder in the checkout, whose stale files a later build could pack)."""
     root = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(spec.ROOT), "--no-deps", "-q",
+    source = shutil.copytree(spec.ROOT, root / "source", ignore=BUILT_HERE)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q",
                     "-w", str(root / "dist")], check=True, capture_output=True)
     return next((root / "dist").glob("dnn_grader-*.whl"))
 
