@@ -158,7 +158,7 @@ class Worker:
             kind = "worker" if not self.alive else "setup"
             failed = RunResult({}, {"fatal": kind, "error": self.error}, "done", self.isolation, 0.0)
             return [failed] * len(job.tasks)
-        limits = replace(job.limits, hide=tuple(self._in_view(job.limits.hide)))
+        limits = replace(job.limits, hide=self._in_view(job.limits.hide))
         results: list[RunResult] = []
         child, isolation = None, None
         for task in job.tasks:
@@ -183,18 +183,17 @@ class Worker:
         """Run one task in a child of its own."""
         return self.run(Job("", "", [task], limits), per_function=True)[0]
 
-    def _in_view(self, paths: tuple[str, ...]) -> list[str]:
+    def _in_view(self, paths: tuple[str, ...]) -> tuple[str, ...]:
         """The paths to hide that lie in the child's allowlisted view (others do not exist
         there), so that limits, and the spare child made for them, stay the same."""
-        roots, real = self._view_roots, {p: os.path.realpath(p) for p in paths}
-        return [p for p in paths
-                if any(real[p] == r or real[p].startswith(r + "/") for r in roots)]
+        return _in_view(paths, self._view_roots)
 
     @functools.cached_property
-    def _view_roots(self) -> list[str]:
+    def _view_roots(self) -> tuple[str, ...]:
         from grader import sandbox
 
-        return [r.rstrip("/") for r in sandbox.allowlist(sandbox.needed_paths(self.setup[0]))]
+        return tuple(r.rstrip("/") for r in
+                     sandbox.allowlist(sandbox.needed_paths(self.setup[0])))
 
     def _finish(self, child: tuple[int, int, int]) -> None:
         pid, task_fd, frame_fd = child
@@ -234,6 +233,15 @@ class Worker:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
+
+
+@functools.lru_cache(maxsize=256)
+def _in_view(paths: tuple[str, ...], roots: tuple[str, ...]) -> tuple[str, ...]:
+    """``Worker._in_view``, resolved once per list of paths (a batch hides the same ones for
+    every submission of a folder)."""
+    real = {p: os.path.realpath(p) for p in paths}
+    return tuple(p for p in paths
+                 if any(real[p] == r or real[p].startswith(r + "/") for r in roots))
 
 
 def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
