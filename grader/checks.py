@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # numpy and the codec are imported where a value is decoded o
 # ASCII only: a number right after a Chinese or Korean word is masked too.
 FLOAT_RE = re.compile(r"(?<![\w.])[-+]?(\d+\.\d*|\.\d+|\d+(?=[eE]))([eE][-+]?\d+)?", re.ASCII)
 SHOWN_KEYS = 5
+SHOWN_FAILURES = 4  # per case
 
 # Student-facing messages (msgids of the gettext catalogs, see grader/i18n.py): translated
 # where they are used, their {fields} filled with str.format. The other messages of this
@@ -49,22 +50,29 @@ RAISED = N_("raised {error}")
 
 @dataclass(frozen=True)
 class _Rules:
-    """How leaves are compared, whether messages may show expected values, and whether only
-    the first difference is wanted (``quick``: its message then says nothing)."""
+    """How leaves are compared, whether messages may show expected values, and how many
+    failures are wanted: only the first, with no message (``quick``), the first ``most``, or
+    all (``most`` 0)."""
 
     rtol: float
     atol: float
     reveal: bool
     quick: bool = False
+    most: int = 0
+
+    def enough(self, failures: list[str]) -> bool:
+        """Whether the comparison may stop with ``failures`` found so far."""
+        return bool(failures) and (self.quick or 0 < self.most <= len(failures))
 
 
 def compare_output(got: Any, expected: Any, returns: tuple[str, ...], rtol: float = 1e-5,
-                   atol: float = 1e-7, reveal: bool = True) -> list[str]:
+                   atol: float = 1e-7, reveal: bool = True, most: int = 0) -> list[str]:
     """Failures of ``got`` against ``expected``; ``returns`` names the returned values.
 
     ``reveal=False`` (hidden cases) says what is wrong without showing expected values.
+    ``most``: stop once that many failures are found (the first ones, in the same order).
     """
-    return _compare_output(got, expected, returns, _Rules(rtol, atol, reveal))
+    return _compare_output(got, expected, returns, _Rules(rtol, atol, reveal, most=most))
 
 
 def differs(got: Any, expected: Any, returns: tuple[str, ...], rtol: float = 1e-5,
@@ -84,7 +92,7 @@ def _compare_output(got: Any, expected: Any, returns: tuple[str, ...], rules: _R
     failures: list[str] = []
     for name, got_item, expected_item in zip(returns, got, expected):
         failures += _compare(got_item, expected_item, name, rules, top=True)
-        if failures and rules.quick:
+        if rules.enough(failures):
             break
     return failures
 
@@ -123,7 +131,7 @@ def _compare_dict(got: Any, expected: dict, path: str, rules: _Rules, top: bool)
         failures.append(_("{path}: unexpected key(s) {keys}").format(path=path,
                                                                      keys=_keys(extra)))
     for key in expected:
-        if failures and rules.quick:
+        if rules.enough(failures):
             break
         if key in got:
             child = str(key) if top else f"{path}[{key!r}]"
@@ -149,7 +157,7 @@ def _compare_sequence(got: Any, expected: tuple | list, path: str, rules: _Rules
     failures = []
     for i, (got_item, expected_item) in enumerate(zip(got, expected)):
         failures += _compare(got_item, expected_item, f"{path}[{i}]", rules)
-        if failures and rules.quick:
+        if rules.enough(failures):
             break
     return failures
 
@@ -397,9 +405,9 @@ def _compare_frame(function: "Function", case: "Case", frame: dict, expected: An
     except codec.CodecError as exc:
         return _("the returned value could not be read: {error}").format(error=exc)
     failures = compare_output(got, expected, function.returns, case.rtol, case.atol,
-                              reveal=case.public)
+                              reveal=case.public, most=SHOWN_FAILURES)
     if failures:
-        return "\n    ".join(failures[:4])
+        return "\n    ".join(failures[:SHOWN_FAILURES])
     if type(after) is not tuple or len(after) != len(inputs):
         return _("the inputs could not be checked after the call")
     changed = [f"`{name}`" for name in changed_inputs(inputs, after, arg_names)

@@ -67,6 +67,35 @@ def test_differs_is_whether_the_full_comparison_fails(name, got, monkeypatch):
     assert differs((1.0, got), (1.0, BASE), ("cost", "parameters"), RTOL, ATOL) is pair
 
 
+def many_failures() -> list[tuple[str, object, object, tuple[str, ...]]]:
+    """Results with many differences (name, got, expected, returns): every gradient of a deep
+    network off, a cache of lists of tuples, keys missing and extra at once."""
+    rng = np.random.default_rng(1)
+    grads = {f"{kind}{layer}": rng.normal(size=(3, 2)) for layer in range(1, 6)
+             for kind in ("dA", "dW", "db")}
+    caches = [((rng.normal(size=(2, 2)), rng.normal(size=(2, 1))), rng.normal(size=(2, 2)))
+              for _ in range(4)]
+    return [
+        ("all gradients off", {k: v + 1 for k, v in grads.items()}, grads, ("grads",)),
+        ("keys missing and extra", {**{k: v for k, v in list(grads.items())[3:]}, "dZ1": 1.0},
+         grads, ("grads",)),
+        ("two results off", (caches[0][1] * 2, [(c[0], c[1] + 1) for c in caches]),
+         (caches[0][1], caches), ("AL", "caches")),
+        ("one difference", {**grads, "db3": grads["db3"] * 2}, grads, ("grads",)),
+    ]
+
+
+@pytest.mark.parametrize("name,got,expected,returns", many_failures(),
+                         ids=[case[0] for case in many_failures()])
+def test_most_stops_after_the_first_failures_in_order(name, got, expected, returns):
+    full = compare_output(got, expected, returns, RTOL, ATOL)
+    for most in range(1, 7):
+        first = compare_output(got, expected, returns, RTOL, ATOL, most=most)
+        assert first[:most] == full[:most], (name, most)
+        # the search stopped early (a nested value may add its own few before it does)
+        assert len(first) <= 2 * most + 1, (name, most, len(first))
+
+
 def test_tolerance_matches_numpy_isclose():
     expected = np.array([1.0, -2.0, 0.0, 1e-8, np.nan, np.inf])
     rng = np.random.default_rng(0)
