@@ -67,6 +67,16 @@ def test_differs_is_whether_the_full_comparison_fails(name, got, monkeypatch):
     assert differs((1.0, got), (1.0, BASE), ("cost", "parameters"), RTOL, ATOL) is pair
 
 
+@pytest.mark.parametrize("name,got", variants(), ids=[name for name, _ in variants()])
+def test_changed_positions_is_whether_inputs_compare_unequal(name, got, monkeypatch):
+    before = (1.0, BASE, [BASE])
+    full = {i for i, (b, a) in enumerate(zip(before, (1.0, got, [got])))
+            if checks.compare(a, b, str(i), rtol=0, atol=0)}
+    monkeypatch.setattr(checks, "_wrong_values", lambda *args: pytest.fail("wrote a message"))
+    assert checks.changed_positions(before, (1.0, got, [got])) == full
+    assert (full == set()) is (name in ("same", "python float cost"))  # equal values only
+
+
 def many_failures() -> list[tuple[str, object, object, tuple[str, ...]]]:
     """Results with many differences (name, got, expected, returns): every gradient of a deep
     network off, a cache of lists of tuples, keys missing and extra at once."""
