@@ -213,8 +213,8 @@ class ForkServer:
                 socket.send_fds(control, [json.dumps({"pid": pid}).encode()], fds)
                 for fd in fds:
                     os.close(fd)
-                self.served += 1
-                for _ in range(0 if self.spares else min(self.served, SPARES)):
+                self.served += 1  # no spare for a first child: a single grade needs no other
+                for _ in range(0 if self.spares else min(self.served - 1, SPARES)):
                     self.spares.append((request["limits"], *self.fork(request["limits"],
                                                                        control)))
             elif request.get("op") == "end":
