@@ -92,12 +92,14 @@ def claim_warm(isolation: str) -> Started | None:
     path = warm_path(isolation)
     if path is None:
         return None
-    from grader.worker import CLAIMED, peer_credentials
+    from grader.worker import CLAIMED, peer_credentials, socket_address
 
     control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    folder = None
     try:
         control.settimeout(1.0)
-        control.connect(str(path))
+        address, folder = socket_address(str(path))
+        control.connect(address)
         word, _, pid = control.recv(64).partition(b" ")
         waiting, uid, _ = peer_credentials(control)
         if word != CLAIMED or uid != os.getuid() or _parent(int(pid)) != waiting:
@@ -106,6 +108,9 @@ def claim_warm(isolation: str) -> Started | None:
     except (OSError, ValueError):
         control.close()
         return None
+    finally:
+        if folder is not None:
+            os.close(folder)
     control.settimeout(None)
     return Started(process, control, isolation)
 
@@ -159,8 +164,7 @@ def warm_path(isolation: str) -> Path | None:
         return None
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         return None
-    path = folder / f"{_warm_key(isolation)}.sock"
-    return path if len(os.fsencode(path)) < 100 else None  # sun_path holds 108 bytes
+    return folder / f"{_warm_key(isolation)}.sock"  # however long (worker.socket_address)
 
 
 def _warm_key(isolation: str) -> str:

@@ -47,6 +47,7 @@ CELL_FILENAME = "<graded cell>"
 SUPPORT_FILENAME = "<reference>"
 TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
 CONTROL_BYTES = 1 << 16
+SUN_PATH_BYTES = 108
 SPARES = 3  # children forked ahead back to back (a server copies each page it writes after a
 # fork: the fewer pages it writes between forks, the fewer it copies)
 CLAIMED = b"claimed"  # what a server left for the next grades says to each one that claims it
@@ -151,9 +152,26 @@ def _listen(path: str) -> socket.socket:
         os.unlink(path)  # left by a server that was killed (we hold the lock: none waits)
     except FileNotFoundError:
         pass
-    listener.bind(path)
+    address, folder = socket_address(path)
+    try:
+        listener.bind(address)
+    finally:
+        if folder is not None:
+            os.close(folder)
     listener.listen(8)
     return listener
+
+
+def socket_address(path: str) -> tuple[str, int | None]:
+    """``path`` as an address to bind or connect a Unix socket to: itself when it fits in
+    sun_path (108 bytes, its final NUL included), else the same file reached through a
+    descriptor of its folder, ``/proc/self/fd/N/name``. That descriptor (None for a short
+    path) is the caller's to close once the socket is bound or connected."""
+    if len(os.fsencode(path)) < SUN_PATH_BYTES:
+        return path, None
+    folder, name = os.path.split(path)
+    fd = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    return f"/proc/self/fd/{fd}/{name}", fd
 
 
 def peer_credentials(connection: socket.socket) -> tuple[int, int, int]:

@@ -109,6 +109,26 @@ def test_grades_in_a_row_each_get_a_copy_of_the_server_the_first_one_left(warm):
     assert len(list(warm.glob("*.sock"))) == 1
 
 
+def test_a_cache_folder_too_long_for_a_socket_address_still_gets_its_server(warm,
+                                                                          monkeypatch):
+    """A socket address holds 108 bytes; a longer cache path (deep home folders on shared
+    machines) is reached through a descriptor of its folder instead."""
+    base = warm.parent.parent / ("deep-" * 20)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
+    folder = base / "dnn-grader" / "warm"
+    if not fully_isolated():
+        pytest.skip("servers are only left where children get every isolation layer")
+    left = waiting(folder)
+    assert len(os.fsencode(next(folder.glob("*.sock")))) > 108
+    claimed = launch.claim_warm(launch.WARM_MODE)
+    assert claimed is not None  # a copy of the server, made for this process
+    claimed.control.close()  # the copy, never set up, exits
+    done = grade()
+    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 100
+    assert waiting(folder) == left
+    os.kill(left, signal.SIGKILL)
+
+
 def test_no_server_is_left_when_turned_off_or_without_full_isolation(warm, monkeypatch):
     assert grade("--isolation", "rlimits").returncode == 0
     assert not list(warm.glob("*.sock"))
