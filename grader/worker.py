@@ -48,8 +48,9 @@ SUPPORT_FILENAME = "<reference>"
 TASK_CAP = 192 * 1024 * 1024  # a 50 MiB notebook's graded cell, JSON-escaped, and its inputs
 CONTROL_BYTES = 1 << 16
 SUN_PATH_BYTES = 108
-SPARES = 3  # children forked ahead back to back (a server copies each page it writes after a
-# fork: the fewer pages it writes between forks, the fewer it copies)
+# Children forked ahead, in a row: after a fork the server copies each page it writes, so the
+# fewer pages it writes between forks, the fewer it copies.
+SPARES = 3
 CLAIMED = b"claimed"  # what a server left for the next grades says to each one that claims it
 
 
@@ -231,10 +232,11 @@ class ForkServer:
                 socket.send_fds(control, [json.dumps({"pid": pid}).encode()], fds)
                 for fd in fds:
                     os.close(fd)
-                self.served += 1  # no spare for a first child: a single grade needs no other
-                for _ in range(0 if self.spares else min(self.served - 1, SPARES)):
-                    self.spares.append((request["limits"], *self.fork(request["limits"],
-                                                                       control)))
+                self.served += 1
+                if not self.spares:  # none after the first child: one grade needs no other
+                    for _ in range(min(self.served - 1, SPARES)):
+                        self.spares.append((request["limits"],
+                                            *self.fork(request["limits"], control)))
             elif request.get("op") == "end":
                 self.end(int(request["pid"]))
             self.reap()
@@ -248,6 +250,7 @@ class ForkServer:
         return self.fork(limits, control)
 
     def drop_spares(self) -> None:
+        """End the spares (forked for other limits) and close their pipe ends."""
         for _, pid, fds in self.spares:
             self.end(pid)
             for fd in fds:
