@@ -36,7 +36,7 @@ from grader import batch, checks, exports, extract, notebook, releases  # noqa: 
 from grader.execute import RunResult, WorkerPool  # noqa: E402
 from grader.gradebook import Gradebook  # noqa: E402
 
-STAGES = [(batch, "read_one", "read and decode"), (notebook, "parse", "validate"),
+STAGES = [(batch, "read_one", "read and decode"), (notebook, "checked", "validate"),
           (extract, "graded_cells", "extract"), (releases, "detect", "detect release"),
           (checks, "judge", "judge"), (exports, "write_submission", "feedback files"),
           (Gradebook, "record", "gradebook commit")]

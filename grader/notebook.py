@@ -136,11 +136,14 @@ def read(path: str | Path) -> Node:
         raise NotebookError(f"{path}: {exc}") from None
 
 
-def parse(text: str, name: str = "notebook", data: object = None) -> Node:
-    """Parse notebook JSON text; raises NotebookError with an actionable message. ``data``:
-    ``text`` already decoded by ``load_json`` (then only checked here)."""
-    if data is None:
-        data = load_json(text, name)
+def parse(text: str, name: str = "notebook") -> Node:
+    """Parse notebook JSON text; raises NotebookError with an actionable message."""
+    return checked(load_json(text, name), name)
+
+
+def checked(data: object, name: str = "notebook") -> Node:
+    """A notebook's JSON as ``load_json`` decoded it, checked to be a valid format-4
+    notebook (sources joined into one text); raises NotebookError."""
     problem = _format_problem(data) or _cells_problem(data["cells"])
     if problem:
         raise NotebookError(f"{name}: {problem}")

@@ -245,7 +245,12 @@ def grade_notebook(path: str | Path, pool: WorkerPool, assignment_id: str | None
     ``lang``: the language of its feedback (default: the notebook's metadata
     ``dnn_grader.lang`` when it names a known language, else ``default_lang``).
     """
-    nb = notebook.read(path) if source is None else notebook.parse(source, str(path), data)
+    if data is not None:
+        nb = notebook.checked(data, str(path))
+    elif source is not None:
+        nb = notebook.parse(source, str(path))
+    else:
+        nb = notebook.read(path)
     language = (i18n.normalize(lang) or i18n.from_metadata(nb.metadata)
                 or i18n.normalize(default_lang) or i18n.SOURCE)
     cells, warnings = extract.graded_cells(nb)
