@@ -499,9 +499,8 @@ def changed_inputs(before: tuple, after: tuple, names: list[str]) -> list[str]:
 
 def changed_positions(before: tuple, after: tuple) -> set[int]:
     """Positions of the arguments that a call changed in place."""
-    exact = _Rules(0, 0, False, quick=True)  # whether it differs at all: no message written
     return {index for index, (b, a) in enumerate(zip(before, after))
-            if _compare(a, b, str(index), exact)}
+            if differs(a, b, (str(index),), rtol=0, atol=0)}
 
 
 # ----------------------------------------------------------------------------- named mistakes

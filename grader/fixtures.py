@@ -180,7 +180,7 @@ def _check_distinct(function: spec.Function, cases: list[dict[str, dict]]) -> No
 def _same(first: dict | None, second: dict | None) -> bool:
     if first is None or second is None:
         return first is second
-    return not checks.compare(first, second, "fingerprint", rtol=1e-9, atol=1e-12)
+    return not checks.differs(first, second, ("fingerprint",), rtol=1e-9, atol=1e-12)
 
 
 def reference_notebook(assignment: spec.Assignment) -> nbformat.NotebookNode:
@@ -286,7 +286,7 @@ def _stable(outputs: dict[str, object], path: Path) -> dict[str, object]:
 
 
 def _differ(old: object, new: object, key: str) -> bool:
-    return bool(checks.compare(old, new, key, rtol=1e-9, atol=1e-12))
+    return checks.differs(old, new, (key,), rtol=1e-9, atol=1e-12)
 
 
 def in_sync(path: Path, text: str) -> bool:
