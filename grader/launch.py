@@ -92,14 +92,12 @@ def claim_warm(isolation: str) -> Started | None:
     path = warm_path(isolation)
     if path is None:
         return None
-    from grader.worker import CLAIMED, peer_credentials, socket_address
+    from grader.worker import CLAIMED, at_socket_path, peer_credentials
 
     control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    folder = None
     try:
         control.settimeout(1.0)
-        address, folder = socket_address(str(path))
-        control.connect(address)
+        at_socket_path(control.connect, str(path))
         word, _, pid = control.recv(64).partition(b" ")
         waiting, uid, _ = peer_credentials(control)
         if word != CLAIMED or uid != os.getuid() or _parent(int(pid)) != waiting:
@@ -108,9 +106,6 @@ def claim_warm(isolation: str) -> Started | None:
     except (OSError, ValueError):
         control.close()
         return None
-    finally:
-        if folder is not None:
-            os.close(folder)
     control.settimeout(None)
     return Started(process, control, isolation)
 
@@ -164,7 +159,7 @@ def warm_path(isolation: str) -> Path | None:
         return None
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         return None
-    return folder / f"{_warm_key(isolation)}.sock"  # however long (worker.socket_address)
+    return folder / f"{_warm_key(isolation)}.sock"  # however long (worker.at_socket_path)
 
 
 def _warm_key(isolation: str) -> str:

@@ -39,7 +39,7 @@ import socket
 import struct
 import sys
 import traceback
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Callable
 
 HEADER = struct.Struct(">I")
 END = json.dumps({"end": True}).encode()
@@ -153,26 +153,24 @@ def _listen(path: str) -> socket.socket:
         os.unlink(path)  # left by a server that was killed (we hold the lock: none waits)
     except FileNotFoundError:
         pass
-    address, folder = socket_address(path)
-    try:
-        listener.bind(address)
-    finally:
-        if folder is not None:
-            os.close(folder)
+    at_socket_path(listener.bind, path)
     listener.listen(8)
     return listener
 
 
-def socket_address(path: str) -> tuple[str, int | None]:
-    """``path`` as an address to bind or connect a Unix socket to: itself when it fits in
-    sun_path (108 bytes, its final NUL included), else the same file reached through a
-    descriptor of its folder, ``/proc/self/fd/N/name``. That descriptor (None for a short
-    path) is the caller's to close once the socket is bound or connected."""
+def at_socket_path(operation: Callable[[str], None], path: str) -> None:
+    """``operation`` (a Unix socket's bind or connect) on ``path``, however long: a path that
+    does not fit in sun_path (108 bytes, its final NUL included) is reached through a
+    descriptor of its folder, ``/proc/self/fd/N/name``."""
     if len(os.fsencode(path)) < SUN_PATH_BYTES:
-        return path, None
+        operation(path)
+        return
     folder, name = os.path.split(path)
     fd = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-    return f"/proc/self/fd/{fd}/{name}", fd
+    try:
+        operation(f"/proc/self/fd/{fd}/{name}")
+    finally:
+        os.close(fd)
 
 
 def peer_credentials(connection: socket.socket) -> tuple[int, int, int]:
@@ -250,7 +248,7 @@ class ForkServer:
         return self.fork(limits, control)
 
     def drop_spares(self) -> None:
-        """End the spares (forked for other limits) and close their pipe ends."""
+        """End the spares and close their pipe ends."""
         for _, pid, fds in self.spares:
             self.end(pid)
             for fd in fds:
@@ -295,9 +293,7 @@ class ForkServer:
                 remove_tree(self.children.pop(pid))
 
     def close(self) -> None:
-        for _, _, fds in self.spares:
-            for fd in fds:
-                os.close(fd)
+        self.drop_spares()
         for pid in list(self.children):
             kill_group(pid)
             try:
