@@ -240,7 +240,6 @@ def test_pool_survives_the_red_team(pool, reference_nb, tmp_path):
 
 
 OWN_PIPES_ONLY = """
-    import os, stat
     pipes = [fd for fd in range(3, 1024) if _is_pipe(fd)]
     assert len(pipes) == 2, f"this child holds {len(pipes)} pipe ends"
     return np.dot(W, A) + b, (A, W, b)""", """
