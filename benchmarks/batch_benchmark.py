@@ -26,7 +26,8 @@ each submission in a process of its own must at least spend on one, here — the
 solutions on the course cases in a warm process, plus one fork and exit of a process holding
 numpy. Each batch's CPU per submission is printed as a multiple of it, which compares runs on
 machines of different speed; cores / floor bounds the rate.
-Reported: wall seconds, submissions/second, CPU per submission, and peak memory: ru_maxrss of the waited-for
+Reported: wall seconds, submissions/second, CPU per submission (split into the grade process's
+own and that of its workers with their children), and peak memory: ru_maxrss of the waited-for
 process tree (resource.getrusage children: the largest single process) and of this process,
 plus the peak summed RSS of the grade process and its descendants sampled from /proc.
 Figures depend on the machine's load; run it on a quiet machine.
@@ -328,10 +329,12 @@ def compare_dask(command: list[str], out: Path, address: str, size: int, local: 
 def report(label: str, size: int, m: dict, floor_seconds: float | None = None) -> None:
     rate = size / m["wall"] if m["wall"] else 0.0
     cpu = (m["user"] + m["sys"]) / size
+    own = min(m["own_cpu"] / size, cpu)  # sampled every 0.1 s: up to 0.1 s short
     ratio = f" = {cpu / floor_seconds:.1f}x the floor" if floor_seconds else ""
     print(f"  {label}: {m['wall']:.2f} s, {rate:.1f} submissions/s, exit {m['rc']}; "
           f"cpu user {m['user']:.1f} s sys {m['sys']:.1f} s ({cpu * 1000:.1f} ms per submission"
-          f"{ratio}); peak RSS: largest process "
+          f"{ratio}: the grade process {own * 1000:.1f}, its workers and their children "
+          f"{(cpu - own) * 1000:.1f}); peak RSS: largest process "
           f"{m['maxrss_kb'] / 1024:.0f} MiB (getrusage children), measuring process "
           f"{m['self_kb'] / 1024:.0f} MiB, whole tree {m['tree_peak_kb'] / 1024:.0f} MiB (sampled)")
 
