@@ -158,7 +158,7 @@ class Worker:
             kind = "worker" if not self.alive else "setup"
             failed = RunResult({}, {"fatal": kind, "error": self.error}, "done", self.isolation, 0.0)
             return [failed] * len(job.tasks)
-        limits = replace(job.limits, hide=self._in_view(job.limits.hide))
+        limits = replace(job.limits, hide=_in_view(job.limits.hide, self._view_roots))
         results: list[RunResult] = []
         child, isolation = None, None
         for task in job.tasks:
@@ -182,11 +182,6 @@ class Worker:
     def run_task(self, task: Task, limits: Limits) -> RunResult:
         """Run one task in a child of its own."""
         return self.run(Job("", "", [task], limits), per_function=True)[0]
-
-    def _in_view(self, paths: tuple[str, ...]) -> tuple[str, ...]:
-        """The paths to hide that lie in the child's allowlisted view (others do not exist
-        there), so that limits, and the spare child made for them, stay the same."""
-        return _in_view(paths, self._view_roots)
 
     @functools.cached_property
     def _view_roots(self) -> tuple[str, ...]:
@@ -237,8 +232,9 @@ class Worker:
 
 @functools.lru_cache(maxsize=256)
 def _in_view(paths: tuple[str, ...], roots: tuple[str, ...]) -> tuple[str, ...]:
-    """``Worker._in_view``, resolved once per list of paths (a batch hides the same ones for
-    every submission of a folder)."""
+    """The paths to hide that lie in the child's view under ``roots`` (others do not exist
+    there), so that limits, and the spare child made for them, stay the same; resolved once
+    per list of paths (a batch hides the same ones for every submission of a folder)."""
     real = {p: os.path.realpath(p) for p in paths}
     return tuple(p for p in paths
                  if any(real[p] == r or real[p].startswith(r + "/") for r in roots))
