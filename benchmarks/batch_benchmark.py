@@ -27,9 +27,12 @@ solutions on the course cases in a warm process, plus one fork and exit of a pro
 numpy. Each batch's CPU per submission is printed as a multiple of it, which compares runs on
 machines of different speed; cores / floor bounds the rate.
 Reported: wall seconds, submissions/second, CPU per submission (split into the grade process's
-own and that of its workers with their children), and peak memory: ru_maxrss of the waited-for
-process tree (resource.getrusage children: the largest single process) and of this process,
-plus the peak summed RSS of the grade process and its descendants sampled from /proc.
+own and that of its workers with their children), context switches per submission (those
+that are waits: a process blocked until another one wrote to it; on a virtual machine each
+wake-up from an idle core costs the woken process tens of microseconds), and peak memory:
+ru_maxrss of the waited-for process tree (resource.getrusage children: the largest single
+process) and of this process, plus the peak summed RSS of the grade process and its
+descendants sampled from /proc.
 Figures depend on the machine's load; run it on a quiet machine.
 """
 from __future__ import annotations
@@ -119,6 +122,7 @@ usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall": wall, "rc": proc.returncode, "maxrss_kb": usage.ru_maxrss,
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "user": usage.ru_utime, "sys": usage.ru_stime,
+                  "switches": usage.ru_nvcsw + usage.ru_nivcsw, "waits": usage.ru_nvcsw,
                   "stdout": proc.stdout[-3000:], "stderr": proc.stderr[-2000:]}))
 """
 
@@ -334,7 +338,8 @@ def report(label: str, size: int, m: dict, floor_seconds: float | None = None) -
     print(f"  {label}: {m['wall']:.2f} s, {rate:.1f} submissions/s, exit {m['rc']}; "
           f"cpu user {m['user']:.1f} s sys {m['sys']:.1f} s ({cpu * 1000:.1f} ms per submission"
           f"{ratio}: the grade process {own * 1000:.1f}, its workers and their children "
-          f"{(cpu - own) * 1000:.1f}); peak RSS: largest process "
+          f"{(cpu - own) * 1000:.1f}); {m['switches'] / size:.0f} context switches per "
+          f"submission ({m['waits'] / size:.0f} of them waits); peak RSS: largest process "
           f"{m['maxrss_kb'] / 1024:.0f} MiB (getrusage children), measuring process "
           f"{m['self_kb'] / 1024:.0f} MiB, whole tree {m['tree_peak_kb'] / 1024:.0f} MiB (sampled)")
 

@@ -32,8 +32,6 @@ from grader.worker import END, HEADER, SUPPORT_FILENAME
 STARTUP_SECONDS = 120.0
 CONTROL_SECONDS = 10.0
 MAX_TOKENS = 1_500_000  # JSON punctuation per frame: bounds what decoding may allocate
-BELL_WAIT = 0.05  # s: the longest the frame pipe goes unread while the child's bell is silent
-CHUNK = 1 << 16
 TEXT_CAP = 4000
 TEXT_FIELDS = ("stdout", "error", "traceback", "kind")
 
@@ -171,7 +169,7 @@ class Worker:
                     self.close()
                     failed = _failed_run(f"the grading worker stopped unexpectedly ({exc})")
                     return results + [failed] * (len(job.tasks) - len(results))
-            result = run_child(task, limits, *child[1:], isolation)
+            result = run_child(task, limits, child[1], child[2], isolation)
             results.append(result)
             isolation = result.isolation
             if result.ending != "done" or per_function:
@@ -192,25 +190,22 @@ class Worker:
         return tuple(r.rstrip("/") for r in
                      sandbox.allowlist(sandbox.needed_paths(self.setup[0])))
 
-    def _finish(self, child: tuple[int, int, int, int]) -> None:
-        pid, *fds = child
-        for fd in fds:
-            os.close(fd)
+    def _finish(self, child: tuple[int, int, int]) -> None:
+        pid, task_fd, frame_fd = child
+        os.close(task_fd)
+        os.close(frame_fd)
         self._end(pid)
 
-    def _spawn(self, limits: Limits) -> tuple[int, int, int, int]:
-        """A child from the server: its pid, the task pipe to it, the frame pipe and the bell
-        from it (all three non-blocking: tasks are written as the pipe takes them, frames and
-        rings read as far as they have come)."""
+    def _spawn(self, limits: Limits) -> tuple[int, int, int]:
+        """A child from the server: its pid, the task pipe to it and the frame pipe from it."""
         self._sock.send(json.dumps({"op": "spawn", "limits": limits.to_dict()}).encode())
-        data, fds, _, _ = socket.recv_fds(self._sock, 1024, 3)
-        if len(fds) != 3:
+        data, fds, _, _ = socket.recv_fds(self._sock, 1024, 2)
+        if len(fds) != 2:
             for fd in fds:
                 os.close(fd)
             raise OSError("the worker sent no child")
-        for fd in fds:
-            os.set_blocking(fd, False)
-        return int(json.loads(data)["pid"]), *fds
+        os.set_blocking(fds[0], False)  # tasks are written as the pipe takes them
+        return int(json.loads(data)["pid"]), fds[0], fds[1]
 
     def _end(self, pid: int) -> None:
         try:
@@ -245,93 +240,32 @@ def _in_view(paths: tuple[str, ...], roots: tuple[str, ...]) -> tuple[str, ...]:
                  if any(real[p] == r or real[p].startswith(r + "/") for r in roots))
 
 
-def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int, bell_fd: int,
+def run_child(task: Task, limits: Limits, task_fd: int, frame_fd: int,
               isolation: list[str] | None = None) -> RunResult:
-    """Hand ``task`` to a child and read its frames until the end, deadline or cap (the
-    pipe ends are non-blocking). ``isolation``: the layers its ``ready`` frame reported, when
-    it has run a task before.
-
-    This sleeps on the bell, which the child rings once, after its end frame: the task is
-    done once both are in. Frames are read when it rings, every BELL_WAIT seconds (a pipe
-    filled by large frames never holds the child up for long; once a read fills a whole
-    chunk, frames are read as they come) and at the deadline (the cases that ended before
-    one that hangs count)."""
+    """Hand ``task`` to a child (``task_fd`` is non-blocking) and read its frames until the
+    end, deadline or cap. ``isolation``: the layers its ``ready`` frame reported, when it has
+    run a task before."""
     started = time.monotonic()
     deadline = started + limits.wall_seconds
     payload = task.payload()
     reader = FrameReader(task.cases, limits.result_mb * 1024 * 1024, isolation, task.passing)
     pending = _write_some(task_fd, memoryview(HEADER.pack(len(payload)) + payload))
-    bell, read_to = _Bell(bell_fd, frame_fd), None
     ending = None
     while ending is None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            read_to = read_to or _drain(frame_fd, reader, bell.waits)
-            ending = "tampered" if read_to == "done" else read_to or "timeout"
+            ending = "timeout"
             break
         writable = [task_fd] if pending else []
-        ready, can_write, _ = select.select(bell.waits, writable, [], min(remaining, BELL_WAIT))
+        ready, can_write, _ = select.select([frame_fd], writable, [], remaining)
         if can_write:
             pending = _write_some(task_fd, pending)
-        if bell_fd in ready and not bell.take():
-            ending = "tampered"  # more than one ring
-            break
-        read_to = read_to or _drain(frame_fd, reader, bell.waits)
-        ending = bell.verdict(read_to)
-    if ending == "done" and (_more_bytes(frame_fd) or _more_bytes(bell_fd)):
+        if ready:
+            chunk = os.read(frame_fd, 1 << 16)
+            ending = reader.feed(chunk) if chunk else reader.eof()
+    if ending == "done" and _more_bytes(frame_fd):
         ending = "tampered"
     return reader.result(ending, round(time.monotonic() - started, 4))
-
-
-class _Bell:
-    """The grader's end of a child's bell, for one task: what to wait on, whether it rang."""
-
-    def __init__(self, fd: int, frame_fd: int) -> None:
-        self.fd, self.frame_fd = fd, frame_fd
-        self.waits = [fd]
-        self.rung = self.closed = False
-
-    def take(self) -> bool:
-        """Read a ring (False when there was more than one). A bell the child closed is no
-        longer waited on: its frames are, instead."""
-        try:
-            rings = os.read(self.fd, 2)
-        except BlockingIOError:
-            return True
-        if not rings:
-            self.closed, self.waits[:] = True, [self.frame_fd]
-            return True
-        if self.rung or rings != b"!":
-            return False
-        self.rung = True
-        return True
-
-    def verdict(self, read_to: str | None) -> str | None:
-        """The task's ending, given where its frames have been read to: done once the end
-        frame and its ring are both in (the ring follows the frame: it is waited for)."""
-        if read_to == "done":
-            if self.rung or self.closed:
-                return "done"
-            self.waits[:] = [self.fd]  # only the ring is left to come
-            return None
-        if read_to is None and self.rung:
-            return "tampered"  # a ring with no end frame before it
-        return read_to
-
-
-def _drain(frame_fd: int, reader: FrameReader, waits: list[int]) -> str | None:
-    """Feed ``reader`` what the frame pipe holds now; the ending it reaches, if any. A chunk
-    that fills a whole read adds the pipe to ``waits``: the frames are large."""
-    while True:
-        try:
-            chunk = os.read(frame_fd, CHUNK)
-        except BlockingIOError:
-            return None
-        if len(chunk) == CHUNK and frame_fd not in waits:
-            waits.append(frame_fd)
-        ending = reader.feed(chunk) if chunk else reader.eof()
-        if ending:
-            return ending
 
 
 def _write_some(fd: int, pending: memoryview) -> memoryview:

@@ -9,7 +9,7 @@ and runs those once, isolates itself (``sandbox.isolate_zygote``), and then only
 it never reads a submission, a task or a result.
 
 For each submission (or each graded function, when the grader asks for that) the trusted
-side asks for a child ("spawn") and receives that child's three pipe ends over the socket; the
+side asks for a child ("spawn") and receives that child's two pipe ends over the socket; the
 server keeps spare children forked ahead (up to ``SPARES``, forked in a row), sandboxed and
 waiting, so that forking is off the critical path; each child closes the pipe ends of the
 others. The trusted side then talks to the child directly: it writes one task at a
@@ -19,10 +19,7 @@ nothing of another submission, nor of a function not yet graded, and comes from 
 that never held any of it. "end" kills the child.
 
 A child's frames (length-prefixed JSON) are: ``ready`` (the isolation achieved), then per
-task either one ``fatal`` frame or one frame per case in order, then the end frame. Each case
-frame is written as soon as the case returns, so a later case that never ends cannot take
-it with it; the third pipe, the bell, gets one byte after each end frame, and the grader
-waits on the bell rather than on the frames: it wakes once per task, not once per case.
+task either one ``fatal`` frame or one frame per case in order, then the end frame.
 """
 from __future__ import annotations
 
@@ -259,11 +256,9 @@ class ForkServer:
         self.spares = []
 
     def fork(self, limits: dict, control: socket.socket) -> tuple[int, list[int]]:
-        """Fork one child; returns its pid and the trusted side's ends of its three pipes
-        (tasks, frames, bell)."""
+        """Fork one child; returns its pid and the trusted side's ends of its two pipes."""
         task_read, task_write = os.pipe()
         frame_read, frame_write = os.pipe()
-        bell_read, bell_write = os.pipe()
         scratch = "/scratch" if self.own_root else _mkdtemp(dir=self.base)
         if not self.own_root:
             os.chmod(scratch, 0o777)
@@ -271,17 +266,17 @@ class ForkServer:
         if pid == 0:
             try:
                 control.close()
-                for fd in (task_write, frame_read, bell_read):
-                    os.close(fd)
+                os.close(task_write)
+                os.close(frame_read)
                 for fd in [fd for spare in self.spares for fd in spare[2]]:
                     os.close(fd)  # no child holds another one's pipes
-                child_main(task_read, frame_write, bell_write, scratch, limits, self)
+                child_main(task_read, frame_write, scratch, limits, self)
             finally:
                 os._exit(0)
-        for fd in (task_read, frame_write, bell_write):
-            os.close(fd)
+        os.close(task_read)
+        os.close(frame_write)
         self.children[pid] = None if self.own_root else scratch
-        return pid, [task_write, frame_read, bell_read]
+        return pid, [task_write, frame_read]
 
     def end(self, pid: int) -> None:
         if pid in self.children:
@@ -504,17 +499,17 @@ class CappedText(io.TextIOBase):
         return text
 
 
-def child_main(task_fd: int, frame_fd: int, bell_fd: int, scratch: str, limits: dict,
+def child_main(task_fd: int, frame_fd: int, scratch: str, limits: dict,
                server: ForkServer) -> None:
     """Sandbox this process, then run tasks as they come (each in a fresh namespace), one
-    frame per test case and an end frame per task, each end rung on the bell."""
+    frame per test case and an end frame per task."""
     from grader import codec, sandbox
 
     _silence_std_streams()
     layers = sandbox.enter_child(sandbox.Limits(**limits), server.layers, server.full, scratch)
     if not server.own_root:
         _use_scratch(scratch)
-    send, finish = _frame_sender(frame_fd, bell_fd)
+    send = _frame_sender(frame_fd)
     send(json.dumps({"ready": True, "isolation": layers}).encode())
     _rehearse(codec)
     trusted = server.trusted
@@ -537,7 +532,7 @@ def child_main(task_fd: int, frame_fd: int, bell_fd: int, scratch: str, limits: 
                 send(*pending)  # the previous case's frame, before this one runs (it may not end)
                 pending = [_run_case(function, index, case, captured, codec, trusted)]
         captured.take()
-        finish(*pending)
+        send(*pending, END)
 
 
 def _rehearse(codec: Any) -> None:
@@ -551,19 +546,14 @@ def _rehearse(codec: Any) -> None:
     compile("def f(x):\n    return x", CELL_FILENAME, "exec")
 
 
-def _frame_sender(fd: int, bell: int, _write=os.write, _pack=HEADER.pack):
-    """Writers bound to this child's frame pipe and bell, made before any student code
-    exists: ``send`` writes frames (in one write), ``finish`` a task's last frames and its
-    end frame, then rings the bell once."""
+def _frame_sender(fd: int, _write=os.write, _pack=HEADER.pack):
+    """A writer bound to this child's frame pipe, made before any student code exists: its
+    frames go out in one write (a task's last frame and its end frame wake the grader once)."""
     def send(*payloads: bytes, _fd=fd, _write=_write, _pack=_pack, _join=b"".join) -> None:
         view = memoryview(_join([part for p in payloads for part in (_pack(len(p)), p)]))
         while view:
             view = view[_write(_fd, view):]
-
-    def finish(*payloads: bytes, _send=send, _bell=bell, _write=_write) -> None:
-        _send(*payloads, END)
-        _write(_bell, b"!")
-    return send, finish
+    return send
 
 
 def _silence_std_streams() -> None:

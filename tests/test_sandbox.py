@@ -122,14 +122,6 @@ ATTACKS = {
                 except OSError:
                     pass
         return None, None""", "tamper"),
-    "ring_the_bell_early": ("", """
-        import os
-        for fd in range(3, 30):  # the bell among them: a ring with no end frame before it
-            try:
-                os.write(fd, b"!")
-            except OSError:
-                pass
-        return np.dot(W, A) + b, (A, W, b)""", "tamper"),
     "sys_exit_zero": ("", "import sys\nsys.exit(0)", "tried to stop the grader"),
     # the fork server runs without ``site``; the builtins it adds are there all the same
     "builtin_exit": ("", "exit(0)", "tried to stop the grader"),
@@ -249,7 +241,7 @@ def test_pool_survives_the_red_team(pool, reference_nb, tmp_path):
 
 OWN_PIPES_ONLY = """
     pipes = [fd for fd in range(3, 1024) if _is_pipe(fd)]
-    assert len(pipes) == 3, f"this child holds {len(pipes)} pipe ends"
+    assert len(pipes) == 2, f"this child holds {len(pipes)} pipe ends"
     return np.dot(W, A) + b, (A, W, b)""", """
 import os, stat
 def _is_pipe(fd):
@@ -263,7 +255,7 @@ def _is_pipe(fd):
 def test_a_child_holds_only_its_own_pipes(reference_nb, tmp_path):
     """The server forks spare children ahead, several in a row: each child must close the
     pipe ends of every other one (else it could write another submission's tasks or read its
-    results), keeping only its task pipe, its frame pipe and its bell."""
+    results), keeping only its task pipe and its frame pipe."""
     body, top = OWN_PIPES_ONLY
     path = write_hostile(reference_nb, tmp_path, top, body)
     with WorkerPool(size=1) as workers:
