@@ -30,9 +30,10 @@ Reported: wall seconds, submissions/second, CPU per submission (split into the g
 own and that of its workers with their children), context switches per submission (those
 that are waits: a process blocked until another one wrote to it; on a virtual machine each
 wake-up from an idle core costs the woken process tens of microseconds), and peak memory:
-ru_maxrss of the waited-for process tree (resource.getrusage children: the largest single
-process) and of this process, plus the peak summed RSS of the grade process and its
-descendants sampled from /proc.
+the grade process's own (VmHWM sampled from /proc: what must stay flat in N, the workers
+are per job), ru_maxrss of the waited-for process tree (resource.getrusage children: the
+largest single process) and of this process, plus the peak summed RSS of the grade process
+and its descendants sampled from /proc.
 Figures depend on the machine's load; run it on a quiet machine.
 """
 from __future__ import annotations
@@ -174,13 +175,14 @@ def measure(command: list[str]) -> dict:
     the CPU seconds of the command's own process (without its children)."""
     proc = subprocess.Popen([sys.executable, "-c", MEASURE, *command], stdout=subprocess.PIPE,
                             text=True)
-    peak, own_cpu = [0], [0.0]
+    peak, own_cpu, own_peak = [0], [0.0], [0]
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
             peak[0] = max(peak[0], tree_rss_kb(proc.pid))
             own_cpu[0] = max(own_cpu[0], children_cpu_seconds(proc.pid))
+            own_peak[0] = max(own_peak[0], children_peak_rss_kb(proc.pid))
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -191,13 +193,33 @@ def measure(command: list[str]) -> dict:
     result = json.loads(out)
     result["tree_peak_kb"] = peak[0]
     result["own_cpu"] = own_cpu[0]
+    result["own_peak_kb"] = own_peak[0]
     return result
 
 
 def children_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of ``pid``'s direct children themselves (last sample before
     they exit: up to 0.1 s short)."""
-    total = 0.0
+    return sum((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+               for _child, fields in direct_children(pid))
+
+
+def children_peak_rss_kb(pid: int) -> int:
+    """The largest VmHWM (peak RSS so far) of ``pid``'s direct children themselves: the grade
+    process, without its workers (last sample before it exits: up to 0.1 s short)."""
+    peaks = [0]
+    for child, _fields in direct_children(pid):
+        try:
+            with open(f"/proc/{child}/status") as stream:
+                peaks += [int(line.split()[1]) for line in stream if line.startswith("VmHWM:")]
+        except OSError:
+            pass
+    return max(peaks)
+
+
+def direct_children(pid: int) -> list[tuple[str, list[str]]]:
+    """(pid, /proc stat fields after the command name) of each direct child of ``pid``."""
+    found = []
     for entry in os.listdir("/proc"):
         try:
             with open(f"/proc/{entry}/stat") as stream:
@@ -205,8 +227,8 @@ def children_cpu_seconds(pid: int) -> float:
         except (OSError, IndexError):
             continue
         if entry.isdigit() and int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            found.append((entry, fields))
+    return found
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -339,7 +361,8 @@ def report(label: str, size: int, m: dict, floor_seconds: float | None = None) -
           f"cpu user {m['user']:.1f} s sys {m['sys']:.1f} s ({cpu * 1000:.1f} ms per submission"
           f"{ratio}: the grade process {own * 1000:.1f}, its workers and their children "
           f"{(cpu - own) * 1000:.1f}); {m['switches'] / size:.0f} context switches per "
-          f"submission ({m['waits'] / size:.0f} of them waits); peak RSS: largest process "
+          f"submission ({m['waits'] / size:.0f} of them waits); peak RSS: the grade process "
+          f"{m['own_peak_kb'] / 1024:.1f} MiB (sampled), largest process "
           f"{m['maxrss_kb'] / 1024:.0f} MiB (getrusage children), measuring process "
           f"{m['self_kb'] / 1024:.0f} MiB, whole tree {m['tree_peak_kb'] / 1024:.0f} MiB (sampled)")
 

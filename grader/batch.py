@@ -616,22 +616,31 @@ def _record(outcome: Outcome, book: Gradebook, options: Options, summary: Summar
 
 def _export_all(out: Path, book: Gradebook, summary: Summary) -> None:
     """grades.csv and the dashboard from the whole gradebook, and any per-submission file
-    that is missing."""
-    rows = []
+    that is missing; each read streams the gradebook (memory does not grow with the class)."""
+    summary.claims = []
     for r, functions in book.summaries_with_scores():
-        rows.append(exports.Row(r["path"], r["display"], r["student"], r["assignment"],
-                                r["status"], r["message"], r["score"], r["max_score"],
-                                r["mtime"], functions, r["meta_student"],
-                                r["release"] or "", r["release_note"] or ""))
+        row = _row(r, functions)
+        if row.claimed:
+            summary.claims.append((row.display, row.student, row.claimed))
         if not exports.exports_present(out, r["export_name"]):
             record = book.get(r["path"])
             exports.write_submission(out, record.export_name, record.student, record.display,
                                      record.result, record.message)
-    summary.claims = [(row.display, row.student, row.claimed) for row in rows if row.claimed]
-    text, summary.duplicates = exports.grades_csv(rows)
-    exports.atomic_write(out / exports.CSV_NAME, text, durable=True)
+
+    def rows() -> Iterator[exports.Row]:
+        return (_row(*each) for each in book.summaries_with_scores("student"))
+
+    with exports.atomic_file(out / exports.CSV_NAME, durable=True) as stream:
+        summary.duplicates = exports.grades_csv(rows, stream)
     summary.function_status = book.status_counts()
-    dashboard.write(out, book, rows)
+    dashboard.write(out, book)
+
+
+def _row(r, functions: tuple) -> exports.Row:
+    """A gradebook summary row (``Gradebook.summaries_with_scores``) as grades.csv reads it."""
+    return exports.Row(r["path"], r["display"], r["student"], r["assignment"], r["status"],
+                       r["message"], r["score"], r["max_score"], r["mtime"], functions,
+                       r["meta_student"], r["release"] or "", r["release_note"] or "")
 
 
 # ----------------------------------------------------------------------------- summary

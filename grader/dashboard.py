@@ -16,13 +16,12 @@ from __future__ import annotations
 import html
 import json
 import math
-import statistics
 import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 from urllib.parse import quote
 
 from grader import __version__, exports, i18n, report
@@ -86,25 +85,98 @@ class Tally:
 
     graded: int = 0
     passed: int = 0
-    seconds: list[float] = field(default_factory=list)
+    seconds: float = 0.0  # in all
+    slowest: float = 0.0
     mistakes: Counter = field(default_factory=Counter)  # id -> submissions showing it
+
+    def add(self, f: FunctionStat) -> None:
+        self.graded += 1
+        self.passed += f.status == PASSED
+        self.seconds += f.seconds
+        self.slowest = max(self.slowest, f.seconds)
+        self.mistakes.update(f.mistakes)
+
+    @property
+    def mean(self) -> float:
+        """Mean grading time in seconds."""
+        return self.seconds / self.graded if self.graded else 0.0
+
+
+@dataclass
+class Section:
+    """One assignment's graded submissions, summed up one at a time."""
+
+    title: str = ""
+    count: int = 0
+    scored: int = 0
+    scores: float = 0.0  # in all
+    most: float = 0.0    # the largest maximum score
+    counts: list[int] = field(default_factory=lambda: [0] * BINS)  # the score histogram
+    found: dict[str, Tally] = field(default_factory=dict)  # by function, in notebook order
+
+    def add(self, e: Entry) -> None:
+        self.title = self.title or e.title
+        self.count += 1
+        if e.score is not None:
+            self.scored += 1
+            self.scores += e.score
+            if e.max_score:  # the last bin includes full marks
+                share = round(e.score / e.max_score, 6)
+                self.counts[min(max(int(share * BINS), 0), BINS - 1)] += 1
+        self.most = max(self.most, e.max_score or 0)
+        _tally(self.found, e)
+
+
+@dataclass
+class Overview:
+    """The counts of the whole page, from entries sorted by ``order`` (one student's entries
+    next to each other)."""
+
+    students: int = 0
+    graded: int = 0
+    rejected: int = 0
+    duplicates: int = 0  # (student, assignment) pairs with several files
+    sections: dict[str, Section] = field(default_factory=dict)
+    last: str | None = None  # the student of the last entry added
+
+    def add(self, e: Entry) -> None:
+        self.students += e.student != self.last
+        self.last = e.student
+        if e.status != GRADED:
+            self.rejected += 1
+            return
+        self.graded += 1
+        if e.assignment:
+            self.sections.setdefault(e.assignment, Section()).add(e)
 
 
 # ----------------------------------------------------------------------------- reading
 
-def write(out: Path, book: Gradebook, rows: Iterable[exports.Row]) -> None:
-    """Rewrite ``out/index.html`` (atomically) for the submissions grades.csv counts among
-    ``rows``."""
-    chosen, duplicates = exports.choose(rows)
-    counted = {row.path for row in chosen.values()}
-    entries = [entry(record) for record in book.records() if record.path in counted]
-    exports.atomic_write(out / INDEX_NAME, render(entries, len(duplicates), now()))
+def write(out: Path, book: Gradebook) -> None:
+    """Rewrite ``out/index.html`` (atomically) for the submissions grades.csv counts: the
+    gradebook is read twice, for the numbers then for the list of students, one submission
+    at a time (memory does not grow with the class)."""
+    overview = Overview()
+    for counted, others in exports.choose(book.records("name")):
+        overview.add(entry(counted))
+        overview.duplicates += bool(others)
+    listed = (entry(counted, detailed=False) for counted, _ in
+              exports.choose(book.records("name")))
+    with exports.atomic_file(out / INDEX_NAME) as stream:
+        stream.writelines(_page(overview, listed, now()))
 
 
-def entry(record: Record) -> Entry:
-    """The dashboard's view of one recorded submission. Its stored report is read as plain
-    data: a field missing or of the wrong type counts as absent."""
-    data = _loads(record.report)
+def order(e: Entry) -> tuple:
+    """The order of the students table (and of Gradebook order "name"): by name as people read
+    it, then by assignment, a missing one first."""
+    return e.student.casefold(), e.student, e.assignment is not None, e.assignment or ""
+
+
+def entry(record: Record, detailed: bool = True) -> Entry:
+    """The dashboard's view of one recorded submission; ``detailed``: with its title and
+    functions, from its stored report read as plain data (a field missing or of the wrong
+    type counts as absent)."""
+    data = _loads(record.report) if detailed else {}
     return Entry(record.student, record.display, record.assignment, _name(data.get("title")),
                  record.status, record.message, record.score, record.max_score,
                  feedback_link(record.export_name),
@@ -113,11 +185,9 @@ def entry(record: Record) -> Entry:
 
 def feedback_link(export_name: str) -> str | None:
     """The relative URL of a submission's feedback page; None for an unsafe folder name."""
-    try:
-        folder = exports.submission_dir(Path(), export_name)
-    except ValueError:
+    if not exports.safe_export_name(export_name):
         return None
-    return quote((folder / exports.HTML_NAME).as_posix())
+    return quote(f"{exports.SUBMISSIONS_DIR}/{export_name}/{exports.HTML_NAME}")
 
 
 def _function(data: dict) -> FunctionStat:
@@ -156,28 +226,17 @@ def _number(value: object) -> float:
 
 # ----------------------------------------------------------------------------- numbers
 
-def histogram(entries: Iterable[Entry]) -> list[int]:
-    """How many graded submissions score in each tenth of their maximum score (the last bin
-    includes full marks)."""
-    counts = [0] * BINS
-    for e in entries:
-        if e.score is not None and e.max_score:
-            share = round(e.score / e.max_score, 6)
-            counts[min(max(int(share * BINS), 0), BINS - 1)] += 1
-    return counts
-
-
 def tallies(entries: Iterable[Entry]) -> dict[str, Tally]:
     """Every function of ``entries``, in notebook order, with its counts and times."""
     found: dict[str, Tally] = {}
     for e in entries:
-        for f in e.functions:
-            tally = found.setdefault(f.name, Tally())
-            tally.graded += 1
-            tally.passed += f.status == PASSED
-            tally.seconds.append(f.seconds)
-            tally.mistakes.update(f.mistakes)
+        _tally(found, e)
     return found
+
+
+def _tally(found: dict[str, Tally], e: Entry) -> None:
+    for f in e.functions:
+        found.setdefault(f.name, Tally()).add(f)
 
 
 def _bin_label(index: int) -> str:
@@ -313,7 +372,7 @@ def function_chart(found: dict[str, Tally], assignment: str, alt: str) -> str:
     left, parts = _rows(names)
     width = (WIDTH - left - 12 - GAP) / 2
     rates = [100 * t.passed / t.graded for t in found.values()]
-    times = [1000 * statistics.fmean(t.seconds) for t in found.values()]
+    times = [1000 * t.mean for t in found.values()]
     parts += _panel(left, width, rates, [f"{n}: {r:.0f}%" for n, r in zip(names, rates)],
                     [0, 25, 50, 75, 100],
                     _("{assignment}: passed (%)").format(assignment=assignment))
@@ -355,21 +414,28 @@ def _charts(assignment: str, counts: list[int], found: dict[str, Tally]) -> list
 def render(entries: list[Entry], duplicates: int = 0, generated: str = "") -> str:
     """The dashboard page of ``entries`` (one per student and assignment): escaped,
     self-contained HTML."""
-    graded: dict[str, list[Entry]] = {}
+    entries = sorted(entries, key=order)
+    overview = Overview(duplicates=duplicates)
     for e in entries:
-        if e.status == GRADED and e.assignment:
-            graded.setdefault(e.assignment, []).append(e)
-    sections = [_assignment(name, graded[name]) for name in sorted(graded)]
+        overview.add(e)
+    return "".join(_page(overview, entries, generated))
+
+
+def _page(overview: Overview, listed: Iterable[Entry], generated: str) -> Iterator[str]:
+    """The page in pieces: the numbers of ``overview``, then every entry of ``listed`` (in
+    ``order``) in the students table."""
     title = html.escape(_("Class dashboard"))
-    return "\n".join([
+    assignments = sorted(overview.sections)
+    yield "\n".join([
         "<!DOCTYPE html>",
         f'<html lang="{i18n.html_lang(i18n.current())}"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title><style>{exports.STYLE}{EXTRA_STYLE}</style></head><body>",
-        f"<h1>{title}</h1>", _overview(entries, duplicates, generated),
-        _nav(sorted(graded)), *sections, _students(entries),
-        f"<footer>dnn-grader {html.escape(__version__)}</footer></body></html>\n"])
+        f"<h1>{title}</h1>", _overview(overview, generated), _nav(assignments),
+        *(_assignment(name, overview.sections[name]) for name in assignments), ""])
+    yield from _students(listed)
+    yield f"\n<footer>dnn-grader {html.escape(__version__)}</footer></body></html>\n"
 
 
 def _shown(text: str) -> str:
@@ -377,17 +443,17 @@ def _shown(text: str) -> str:
     return html.escape(report.one_line(text))
 
 
-def _overview(entries: list[Entry], duplicates: int, generated: str) -> str:
-    students = len({e.student for e in entries})
-    graded = sum(e.status == GRADED for e in entries)
+def _overview(overview: Overview, generated: str) -> str:
     counts = _("{students} student(s), {graded} graded submission(s), {rejected} not graded"
-               ).format(students=students, graded=graded, rejected=len(entries) - graded)
+               ).format(students=overview.students, graded=overview.graded,
+                        rejected=overview.rejected)
     if generated:
         counts += " · " + _("generated {time}").format(time=generated)
     lines = [f'<p class="meta" id="overview">{html.escape(counts)}</p>']
-    if duplicates:
+    if overview.duplicates:
         warning = _("{count} student(s) handed in several files for one assignment; as in "
-                    "grades.csv, only the newest graded file counts.").format(count=duplicates)
+                    "grades.csv, only the newest graded file counts.").format(
+                        count=overview.duplicates)
         lines.append(f'<p class="warn">{html.escape(warning)}</p>')
     return "\n".join(lines)
 
@@ -398,16 +464,13 @@ def _nav(assignments: list[str]) -> str:
     return f"<nav>{''.join(links)}<a href=\"#students\">{students}</a></nav>"
 
 
-def _assignment(assignment: str, entries: list[Entry]) -> str:
+def _assignment(assignment: str, section: Section) -> str:
     """One assignment's section: charts and the tables they draw."""
     e = html.escape
-    counts, found = histogram(entries), tallies(entries)
-    title = next((x.title for x in entries if x.title), "")
-    scores = [x.score for x in entries if x.score is not None]
-    mean = report.points(statistics.fmean(scores)) if scores else ""
-    most = report.points(max((x.max_score or 0) for x in entries))
+    counts, found, title = section.counts, section.found, section.title
+    mean = report.points(section.scores / section.scored) if section.scored else ""
     summary = _("{count} graded submission(s), mean score {mean} / {most}").format(
-        count=len(entries), mean=mean, most=most)
+        count=section.count, mean=mean, most=report.points(section.most))
     parts = [f'<section id="a-{e(assignment)}" data-assignment="{e(assignment)}">',
              f"<h2>{e(assignment)}{f' · {e(title)}' if title else ''}</h2>",
              f"<p>{e(summary)}</p>"]
@@ -419,12 +482,18 @@ def _assignment(assignment: str, entries: list[Entry]) -> str:
 
 def _table(kind: str, header: list[str], rows: list[list[str]], numeric: int) -> str:
     """A table of already escaped cells; the last ``numeric`` columns are right-aligned."""
-    def row(cells: list[str], tag: str) -> str:
-        first = len(cells) - numeric
-        return "<tr>" + "".join(f'<{tag} class="num">{c}</{tag}>' if i >= first else
-                                f"<{tag}>{c}</{tag}>" for i, c in enumerate(cells)) + "</tr>"
-    body = "".join(row(r, "td") for r in rows)
-    return f'<table class="{kind}"><thead>{row(header, "th")}</thead><tbody>{body}</tbody></table>'
+    body = "".join(_table_row(r, "td", numeric) for r in rows)
+    return f"{_table_head(kind, header, numeric)}{body}</tbody></table>"
+
+
+def _table_head(kind: str, header: list[str], numeric: int) -> str:
+    return f'<table class="{kind}"><thead>{_table_row(header, "th", numeric)}</thead><tbody>'
+
+
+def _table_row(cells: list[str], tag: str, numeric: int) -> str:
+    first = len(cells) - numeric
+    return "<tr>" + "".join(f'<{tag} class="num">{c}</{tag}>' if i >= first else
+                            f"<{tag}>{c}</{tag}>" for i, c in enumerate(cells)) + "</tr>"
 
 
 def _score_table(counts: list[int]) -> str:
@@ -435,7 +504,7 @@ def _score_table(counts: list[int]) -> str:
 
 def _function_table(found: dict[str, Tally]) -> str:
     rows = [[html.escape(name), str(t.passed), str(t.graded), f"{100 * t.passed / t.graded:.0f}%",
-             _milliseconds(statistics.fmean(t.seconds)), _milliseconds(max(t.seconds))]
+             _milliseconds(t.mean), _milliseconds(t.slowest)]
             for name, t in found.items()]
     header = _escaped(_("function"), _("passed"), _("graded"), _("pass rate"), _("mean ms"),
                       _("max ms"))
@@ -461,10 +530,13 @@ def _escaped(*texts: str) -> list[str]:
     return [html.escape(text) for text in texts]
 
 
-def _students(entries: list[Entry]) -> str:
-    """Every counted submission, by student, linked to its feedback page."""
-    rows = []
-    for x in sorted(entries, key=lambda x: (x.student.casefold(), x.assignment or "")):
+def _students(listed: Iterable[Entry]) -> Iterator[str]:
+    """Every counted submission (in ``order``), linked to its feedback page, in pieces."""
+    header = _escaped(_("student"), _("assignment"), _("score"), _("submission"))
+    heading = html.escape(_("Students"))
+    yield f'<section id="students"><h2>{heading}</h2>'
+    yield _table_head("students", header, 0)
+    for x in listed:
         name = _shown(x.student)
         if x.link:
             name = f'<a href="{html.escape(x.link)}">{name}</a>'
@@ -473,11 +545,9 @@ def _students(entries: list[Entry]) -> str:
         else:
             status = html.escape(_("not graded: {reason}").format(
                 reason=report.one_line(_first_line(x.message))))
-        rows.append([name, html.escape(x.assignment or ""), status, _shown(x.display)])
-    header = _escaped(_("student"), _("assignment"), _("score"), _("submission"))
-    heading = html.escape(_("Students"))
-    return (f'<section id="students"><h2>{heading}</h2>'
-            + _table("students", header, rows, 0) + "</section>")
+        yield _table_row([name, html.escape(x.assignment or ""), status, _shown(x.display)],
+                         "td", 0)
+    yield "</tbody></table></section>"
 
 
 def _first_line(text: str) -> str:

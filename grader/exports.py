@@ -9,15 +9,16 @@ their code), so the HTML escapes every value and the CSV neutralises spreadsheet
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
-import io
+import itertools
 import os
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Iterable
+from typing import Callable, Iterable, Iterator, TextIO, TypeVar
 
 from grader import __version__, i18n, report
 from grader.i18n import _
@@ -35,19 +36,25 @@ def atomic_write(target: str | Path, text: str, durable: bool = False) -> None:
     """Replace ``target`` with ``text`` (UTF-8) so that readers see the old file or the new
     one, never a partial one. ``durable`` also fsyncs before the rename (survives power
     loss)."""
+    with atomic_file(target, durable) as stream:
+        stream.write(text)
+
+
+@contextlib.contextmanager
+def atomic_file(target: str | Path, durable: bool = False) -> Iterator[TextIO]:
+    """A UTF-8 text stream that replaces ``target`` when the block ends without an error
+    (readers see the old file or the whole new one; on an error the new one is dropped), for
+    a file written piece by piece. ``durable``: as in ``atomic_write``."""
     target = Path(target)
     fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX,
                                 dir=target.parent)
     try:
-        try:
-            view = memoryview(text.encode("utf-8"))
-            while view:
-                view = view[os.write(fd, view):]
+        with open(fd, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+            stream.flush()
             if durable:
                 os.fsync(fd)
             os.fchmod(fd, 0o644)
-        finally:
-            os.close(fd)
         os.replace(temp, target)
     except BaseException:
         try:
@@ -92,9 +99,14 @@ def submission_dir(out: Path, export_name: str) -> Path:
     """The export folder of one submission; ``export_name`` must be one plain path component
     (no separator, no leading dot so neither ``.`` nor ``..``, at most 100 characters), else
     ValueError."""
-    if not _EXPORT_NAME.fullmatch(export_name):
+    if not safe_export_name(export_name):
         raise ValueError(f"unsafe export folder name {export_name!r}")
     return out / SUBMISSIONS_DIR / export_name
+
+
+def safe_export_name(export_name: str) -> bool:
+    """Whether ``export_name`` may name a submission's export folder (see submission_dir)."""
+    return _EXPORT_NAME.fullmatch(export_name) is not None
 
 
 def exports_present(out: Path, export_name: str) -> bool:
@@ -262,76 +274,87 @@ class Duplicate:
     others: list[str]
 
 
-def choose(rows: Iterable[Row]) -> tuple[dict[tuple[str, str | None], Row], list[Duplicate]]:
-    """One submission per (student, assignment): graded beats rejected, then the newest file."""
-    groups: dict[tuple[str, str | None], list[Row]] = {}
-    for row in rows:
-        groups.setdefault((row.student, row.assignment), []).append(row)
-    chosen, duplicates = {}, []
-    for key, group in groups.items():
-        group.sort(key=lambda r: (r.status == "graded", r.mtime or 0.0, r.path), reverse=True)
-        chosen[key] = group[0]
-        if len(group) > 1:
-            duplicates.append(Duplicate(key[0], key[1], group[0].display,
-                                        [r.display for r in group[1:]]))
-    return chosen, sorted(duplicates, key=lambda d: (d.student, d.assignment or ""))
+Submission = TypeVar("Submission")  # a Row or a gradebook Record: what choose reads of them
 
 
-def grades_csv(rows: Iterable[Row]) -> tuple[str, list[Duplicate]]:
-    """The class gradebook as CSV text (one row per student), and the duplicate students."""
-    chosen, duplicates = choose(rows)
-    dup_note = {(d.student, d.assignment): d for d in duplicates}
+def choose(rows: Iterable[Submission]) -> Iterator[tuple[Submission, list[Submission]]]:
+    """The submission counted for each (student, assignment), and the others handed in for it:
+    graded beats rejected, then the newest file. ``rows`` must come grouped by student and
+    assignment (a Gradebook order other than "path"); memory holds one group at a time."""
+    for _key, group in itertools.groupby(rows, key=lambda r: (r.student, r.assignment)):
+        ranked = sorted(group, key=lambda r: (r.status == "graded", r.mtime or 0.0, r.path),
+                        reverse=True)
+        yield ranked[0], ranked[1:]
+
+
+def grades_csv(rows: Callable[[], Iterable[Row]], stream: TextIO) -> list[Duplicate]:
+    """Write the class gradebook as CSV (one line per student, students in code point order)
+    to ``stream``; return the duplicate students. ``rows()`` gives every submission in
+    Gradebook order "student" and is read twice (the columns first, then the lines), so that
+    memory holds one student at a time however large the class."""
     columns: dict[str, list[str]] = {}  # assignment -> function names, in notebook order
-    for row in chosen.values():
+    duplicates = []
+    for row, others in choose(rows()):
         if row.assignment and row.functions:
             names = columns.setdefault(row.assignment, [])
             names += [n for n, _, _ in row.functions if n not in names]
+        if others:
+            duplicates.append(Duplicate(row.student, row.assignment, row.display,
+                                        [r.display for r in others]))
+    columns = dict(sorted(columns.items()))
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(_header(columns))
+    dup_note = {(d.student, d.assignment): d for d in duplicates}
+    for student, counted in itertools.groupby((row for row, _ in choose(rows())),
+                                              key=lambda r: r.student):
+        writer.writerow(_line(student, list(counted), columns, dup_note))
+    return duplicates
+
+
+def _header(columns: dict[str, list[str]]) -> list[str]:
     several = len(columns) > 1
     header = ["student"]
-    for assignment, names in sorted(columns.items()):
+    for assignment, names in columns.items():
         header += [f"{assignment}:{n}" if several else n for n in names]
         if several:
             header += [f"{assignment}:total", f"{assignment}:release"]
     if not several:
         header.append("release")
-    header += ["total", "max_score", "status", "submission", "note"]
-    students: dict[str, list[Row]] = {}
-    for (student, _assignment), row in chosen.items():
-        students.setdefault(student, []).append(row)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for student in sorted(students):
-        rows_of = students[student]
-        by_assignment = {r.assignment: r for r in rows_of}
-        line = [_cell(student)]
-        for assignment, names in sorted(columns.items()):
-            row = by_assignment.get(assignment)
-            scores = {n: s for n, s, _ in row.functions} if row else {}
-            line += [report.points(scores.get(n)) for n in names]
-            if several:
-                line.append(report.points(row.score) if row and row.status == "graded" else "")
-                line.append(_cell(row.release) if row and row.status == "graded" else "")
-        if not several:
-            line.append(_cell(", ".join(dict.fromkeys(
-                r.release for r in rows_of if r.status == "graded" and r.release))))
-        graded = [r for r in rows_of if r.status == "graded"]
-        line.append(report.points(sum(r.score or 0 for r in graded)))
-        line.append(report.points(sum(r.max_score or 0 for r in graded)))
-        line.append("graded" if len(graded) == len(rows_of) else
-                    "partly graded" if graded else "not graded")
-        line.append(_cell("; ".join(r.display for r in rows_of)))
-        notes = [f"not graded: {r.display}: {r.message.splitlines()[0] if r.message else ''}"
-                 for r in rows_of if r.status != "graded"]
-        notes += [f"{r.display}: release {r.release}: {r.release_note}"
-                  for r in rows_of if r.status == "graded" and r.release_note]
-        notes += [f"duplicate: also {', '.join(dup_note[(student, r.assignment)].others)}"
-                  for r in rows_of if (student, r.assignment) in dup_note]
-        notes += [f"{r.display}: notebook metadata says student '{r.claimed}'"
-                  for r in rows_of if r.claimed]
-        line.append(_cell(" | ".join(notes)))
-        writer.writerow(line)
-    return buffer.getvalue(), duplicates
+    return header + ["total", "max_score", "status", "submission", "note"]
+
+
+def _line(student: str, rows_of: list[Row], columns: dict[str, list[str]],
+          dup_note: dict[tuple[str, str | None], Duplicate]) -> list[str]:
+    """The CSV line of one student, from the submission counted for each of their assignments."""
+    several = len(columns) > 1
+    by_assignment = {r.assignment: r for r in rows_of}
+    line = [_cell(student)]
+    for assignment, names in columns.items():
+        row = by_assignment.get(assignment)
+        scores = {n: s for n, s, _ in row.functions} if row else {}
+        line += [report.points(scores.get(n)) for n in names]
+        if several:
+            line.append(report.points(row.score) if row and row.status == "graded" else "")
+            line.append(_cell(row.release) if row and row.status == "graded" else "")
+    if not several:
+        line.append(_cell(", ".join(dict.fromkeys(
+            r.release for r in rows_of if r.status == "graded" and r.release))))
+    graded = [r for r in rows_of if r.status == "graded"]
+    line.append(report.points(sum(r.score or 0 for r in graded)))
+    line.append(report.points(sum(r.max_score or 0 for r in graded)))
+    line.append("graded" if len(graded) == len(rows_of) else
+                "partly graded" if graded else "not graded")
+    line.append(_cell("; ".join(r.display for r in rows_of)))
+    notes = [f"not graded: {r.display}: {r.message.splitlines()[0] if r.message else ''}"
+             for r in rows_of if r.status != "graded"]
+    notes += [f"{r.display}: release {r.release}: {r.release_note}"
+              for r in rows_of if r.status == "graded" and r.release_note]
+    notes += [f"duplicate: also {', '.join(dup_note[(student, r.assignment)].others)}"
+              for r in rows_of if (student, r.assignment) in dup_note]
+    notes += [f"{r.display}: notebook metadata says student '{r.claimed}'"
+              for r in rows_of if r.claimed]
+    line.append(_cell(" | ".join(notes)))
+    return line
 
 
 # a formula start where a spreadsheet may see a new cell: the start, or after a ; or , that

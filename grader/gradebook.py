@@ -110,6 +110,7 @@ class Gradebook:
         self.path = Path(folder) / FILENAME
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self._db.row_factory = sqlite3.Row
+        self._db.create_function("casefold", 1, _casefold, deterministic=True)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
@@ -159,23 +160,25 @@ class Gradebook:
         rows = self._db.execute("SELECT path, sha256, grader_version, settings FROM submissions")
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
-    def records(self) -> Iterator[Record]:
-        """Every recorded submission, in path order (streamed, one row at a time)."""
-        for row in self._db.execute("SELECT * FROM submissions ORDER BY path"):
+    def records(self, order: str = "path") -> Iterator[Record]:
+        """Every recorded submission in ``order`` (an ORDERS key), streamed one row at a time."""
+        for row in self._db.execute(f"SELECT * FROM submissions ORDER BY {_order(order)}"):
             yield Record(**dict(row))
 
-    def summaries_with_scores(self) -> Iterator[tuple[sqlite3.Row, tuple]]:
-        """Each submission without its report (for the gradebook CSV and duplicates), with its
-        functions' (name, score, max_score) in notebook order: both tables read in path order
-        side by side, one row at a time (memory does not grow with the class)."""
-        scores = self._db.execute("SELECT path, function, score, max_score FROM results "
-                                  "ORDER BY path, position")
+    def summaries_with_scores(self, order: str = "path") -> Iterator[tuple[sqlite3.Row, tuple]]:
+        """Each submission without its report (for the gradebook CSV and duplicates), in
+        ``order`` (an ORDERS key), with its functions' (name, score, max_score) in notebook
+        order: both tables read in that order side by side, one row at a time (memory does not
+        grow with the class)."""
+        scores = self._db.execute(
+            "SELECT r.path, r.function, r.score, r.max_score FROM results r "
+            f"JOIN submissions s ON s.path = r.path ORDER BY {_order(order, 's.')}, r.position")
         pending = scores.fetchone()
         names: dict[str, str] = {}  # one string per function name, however many submissions
         for summary in self._db.execute(
                 "SELECT path, display, export_name, student, student_source, meta_student, "
                 "assignment, status, message, score, max_score, mtime, release, release_note "
-                "FROM submissions ORDER BY path"):
+                f"FROM submissions ORDER BY {_order(order)}"):
             path, functions = summary["path"], []
             while pending is not None and pending[0] == path:  # results rows: of a submission
                 functions.append((names.setdefault(pending[1], pending[1]), *pending[2:]))
@@ -223,6 +226,20 @@ class Gradebook:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# the orders submissions can be read in: by path; by student then assignment (a missing one
+# first), as grades.csv lists them; by name as people read it (case folded first)
+ORDERS = {"path": "{t}path", "student": "{t}student, {t}assignment, {t}path",
+          "name": "casefold({t}student), {t}student, {t}assignment, {t}path"}
+
+
+def _order(order: str, table: str = "") -> str:
+    return ORDERS[order].format(t=table)
+
+
+def _casefold(text: object) -> object:
+    return text.casefold() if isinstance(text, str) else text
 
 
 class _Transaction:

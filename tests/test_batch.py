@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import json
 import os
 import signal
@@ -10,13 +11,14 @@ import subprocess
 import sys
 import textwrap
 import time
+import tracemalloc
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from conftest import edited
-from grader import batch, cli, exports, report
+from grader import batch, cli, dashboard, exports, report
 from grader.gradebook import FILENAME, Gradebook, export_name
 from grader.pipeline import grade_notebook
 
@@ -360,6 +362,84 @@ def test_summaries_come_with_their_function_scores_in_path_order(tmp_path):
     assert streamed == [("/a", (("f", 0.5, 1.0), ("g", 1.0, 1.0))), ("/b", ()),
                         ("/c", (("g", 1.0, 1.0), ("f", 0.0, 1.0)))]
     assert streamed[0][1][0][0] is streamed[2][1][1][0]  # one "f" for every submission
+
+
+def put(book: Gradebook, path: str, student: str, assignment: str | None, scores=(),
+        mtime: float = 0.0) -> None:
+    """Record a submission straight into ``book``: graded with ``scores`` (function, points
+    out of 1), else rejected."""
+    from grader.gradebook import Record
+    from grader.results import FunctionResult, SubmissionResult
+    functions = [FunctionResult(name, score, 1.0, "passed" if score else "failed",
+                                mistake="" if score else "off_by_one") for name, score in scores]
+    result = SubmissionResult(path, assignment or "", "Toy", functions) if functions else None
+    book.record(Record(
+        path=path, display=path.strip("/"), export_name=export_name(path, path.strip("/")),
+        student=student, student_source="name", meta_student=None, assignment=assignment,
+        sha256="0", grader_version="0", settings="{}", status="graded" if result else "rejected",
+        message="" if result else "cannot be read", score=result and result.score,
+        max_score=result and result.max_score, seconds=0.1, mtime=mtime, graded_at="now",
+        report=json.dumps(result.to_dict()) if result else None), result)
+
+
+def export_class(out: Path) -> list[exports.Duplicate]:
+    """grades.csv and index.html of the gradebook in ``out``, as a batch writes them."""
+    with Gradebook(out) as book:
+        def rows():
+            return (batch._row(*each) for each in book.summaries_with_scores("student"))
+        with exports.atomic_file(out / exports.CSV_NAME) as stream:
+            duplicates = exports.grades_csv(rows, stream)
+        dashboard.write(out, book)
+    return duplicates
+
+
+def test_exports_pick_one_file_per_student_and_assignment_from_the_streamed_gradebook(tmp_path):
+    """Files of one student need not be next to each other in path order (names differing in
+    case sort apart, two assignments, older and newer files): each student still gets one
+    line, the counted file of each assignment, and every other file is a duplicate."""
+    with Gradebook(tmp_path) as book:
+        put(book, "/1", "ann", "A1", [("f", 0.0)], mtime=1)
+        put(book, "/2", "Ann", "A1", [("f", 1.0)])
+        put(book, "/3", "ann", "A2", [("g", 1.0)])
+        put(book, "/4", "ann", "A1", [("f", 1.0)], mtime=2)  # newest graded file of A1: counted
+        put(book, "/5", "ann", "A1", mtime=3)                # newer but not graded
+        put(book, "/6", "bob", None)                         # nothing gradable
+        put(book, "/7", "Ann", "A1", [("f", 0.0)], mtime=1)  # Ann's newer file
+    duplicates = export_class(tmp_path)
+    assert [(d.student, d.assignment, d.kept, sorted(d.others)) for d in duplicates] == [
+        ("Ann", "A1", "7", ["2"]), ("ann", "A1", "4", ["1", "5"])]
+    with open(tmp_path / exports.CSV_NAME, newline="") as f:
+        lines = {row["student"]: row for row in csv.DictReader(f)}
+    assert list(lines) == ["Ann", "ann", "bob"]  # code point order, one line each
+    assert (lines["ann"]["A1:f"], lines["ann"]["A2:g"], lines["ann"]["total"]) == ("1", "1", "2")
+    assert (lines["Ann"]["A1:f"], lines["Ann"]["status"]) == ("0", "graded")
+    assert lines["ann"]["submission"] == "4; 3" and "duplicate: also 1, 5" in lines["ann"]["note"]
+    assert lines["bob"]["status"] == "not graded"
+    page = (tmp_path / dashboard.INDEX_NAME).read_text()
+    students = re.findall(r'<tr><td><a href="[^"]+">([^<]+)</a></td><td>([^<]*)</td>', page)
+    assert students == [("Ann", "A1"), ("ann", "A1"), ("ann", "A2"), ("bob", "")]
+    assert "2 student(s) handed in several files" in page
+    assert "3 student(s), 3 graded submission(s), 1 not graded" in page
+
+
+def test_the_class_exports_hold_one_student_at_a_time(tmp_path):
+    """Writing grades.csv and the dashboard streams the gradebook: the memory they use does
+    not grow with the class (holding every submission would cost kilobytes each)."""
+    peaks = {}
+    for size in (500, 2500):
+        out = tmp_path / str(size)
+        out.mkdir()
+        with Gradebook(out) as book:
+            for i in range(size):
+                scores = [(name, float((i + k) % 3 == 0)) for k, name in enumerate("fgh")]
+                put(book, f"/{i:05d}", f"student{i % (size - 7):05d}", "A1", scores, mtime=i)
+        tracemalloc.start()
+        try:
+            export_class(out)
+            peaks[size] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert (peaks[2500] - peaks[500]) / 2000 < 100, peaks  # bytes per more submission
 
 
 def test_each_notebook_is_decoded_once(classroom, tmp_path, pool, monkeypatch):
