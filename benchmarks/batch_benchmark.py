@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,1000", help="comma-separated batch sizes")
-    parser.add_argument("--jobs", type=int, default=0, help="grade --jobs (default: cores)")
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="grade --jobs (default: grade's own, cores + 1)")
     parser.add_argument("--timeout", type=float, default=1.0,
                         help="grade --timeout in seconds (bounds the timing-out submissions)")
     parser.add_argument("--repeat", type=int, default=5, help="cold single-submission runs")
@@ -339,10 +340,11 @@ def compare_dask(command: list[str], out: Path, address: str, size: int, local: 
     overhead = dask["wall"] / local["wall"] - 1
     print(f"  Dask overhead against local grading: {overhead * 100:+.1f} % of wall time "
           f"({size / local['wall']:.1f} vs {size / dask['wall']:.1f} submissions/s)")
-    jobs = int(command[command.index("--jobs") + 1]) if "--jobs" in command else os.cpu_count()
-    per_core = jobs * dask["wall"] / size
+    jobs = int(command[command.index("--jobs") + 1]) if "--jobs" in command else 0
+    cores = min(jobs, os.cpu_count()) if jobs else os.cpu_count()  # the cores kept busy
+    per_core = cores * dask["wall"] / size
     client = dask["own_cpu"] / size
-    print(f"  measured: {per_core:.3f} core-seconds per submission ({jobs} cores, this mix); "
+    print(f"  measured: {per_core:.3f} core-seconds per submission ({cores} cores, this mix); "
           f"the client itself {client * 1000:.1f} ms CPU per submission")
     needed = 100_000 / 600
     print(f"  estimate, 100 000 submissions in 10 minutes ({needed:.0f}/s): about "

@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"output folder (default: ./{DEFAULT_OUT}); its presence also "
                             "selects batch mode for a single notebook")
     group.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                       help="worker processes (default: one per available core)")
+                       help="worker processes (default: one per available core, plus one)")
     group.add_argument("--regrade", action="store_true",
                        help="grade every submission again, even those unchanged since the last run")
     group.add_argument("--student-pattern", metavar="REGEX", default=None,
