@@ -36,25 +36,35 @@ def atomic_write(target: str | Path, text: str, durable: bool = False) -> None:
     """Replace ``target`` with ``text`` (UTF-8) so that readers see the old file or the new
     one, never a partial one. ``durable`` also fsyncs before the rename (survives power
     loss)."""
-    with atomic_file(target, durable) as stream:
-        stream.write(text)
+    with _replacing(target, durable) as fd:
+        view = memoryview(text.encode("utf-8"))
+        while view:
+            view = view[os.write(fd, view):]
 
 
 @contextlib.contextmanager
 def atomic_file(target: str | Path, durable: bool = False) -> Iterator[TextIO]:
-    """A UTF-8 text stream that replaces ``target`` when the block ends without an error
-    (readers see the old file or the whole new one; on an error the new one is dropped), for
-    a file written piece by piece. ``durable``: as in ``atomic_write``."""
+    """``atomic_write`` for a file written piece by piece: a UTF-8 text stream, whose text
+    replaces ``target`` when the block ends without an error (else it is dropped)."""
+    with _replacing(target, durable) as fd:
+        with open(fd, "w", encoding="utf-8", newline="", closefd=False) as stream:
+            yield stream
+
+
+@contextlib.contextmanager
+def _replacing(target: str | Path, durable: bool) -> Iterator[int]:
+    """A temp file beside ``target`` (its descriptor) that replaces it once written."""
     target = Path(target)
     fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX,
                                 dir=target.parent)
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
+        try:
+            yield fd
             if durable:
                 os.fsync(fd)
             os.fchmod(fd, 0o644)
+        finally:
+            os.close(fd)
         os.replace(temp, target)
     except BaseException:
         try:

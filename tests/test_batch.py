@@ -246,6 +246,20 @@ def test_atomic_write_never_leaves_a_partial_file(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["grades.csv"]
 
 
+def test_a_file_written_piece_by_piece_replaces_the_old_one_only_once_complete(tmp_path):
+    target = tmp_path / "index.html"
+    exports.atomic_write(target, "old\n")
+    with pytest.raises(RuntimeError):
+        with exports.atomic_file(target) as stream:
+            stream.write("new, half")
+            assert target.read_text() == "old\n"  # readers still see the old file
+            raise RuntimeError("the gradebook could not be read")
+    assert target.read_text() == "old\n" and os.listdir(tmp_path) == ["index.html"]
+    with exports.atomic_file(target) as stream:
+        stream.writelines(["new\r\n", "é\n"])
+    assert target.read_bytes() == "new\r\né\n".encode() and os.stat(target).st_mode & 0o777 == 0o644
+
+
 def test_cli_batch_mode_and_single_file_unchanged(classroom, subs, tmp_path, capsys):
     out = tmp_path / "out"
     assert cli.main([str(classroom), "--out", str(out), "--jobs", "1"]) == 0
