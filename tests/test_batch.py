@@ -353,25 +353,11 @@ def test_student_code_cannot_see_the_output_or_other_input_folders(subs, tmp_pat
 
 
 def test_summaries_come_with_their_function_scores_in_path_order(tmp_path):
-    from grader.gradebook import Record
-    from grader.results import FunctionResult, SubmissionResult
-
-    def record(book, path, scores):
-        functions = [FunctionResult(name, score, 1.0, "passed" if score else "failed")
-                     for name, score in scores]
-        result = SubmissionResult(path, "TOY", "toy", functions)
-        book.record(Record(
-            path=path, display=path, export_name=path.strip("/"), student=path, student_source="name",
-            meta_student=None, assignment="TOY", sha256="0", grader_version="0", settings="{}",
-            status="graded" if functions else "rejected", message="", score=result.score,
-            max_score=result.max_score, seconds=0.1, mtime=None, graded_at="now", report=None),
-            result if functions else None)
-
     with Gradebook(tmp_path) as book:
-        record(book, "/c", [("g", 1.0), ("f", 0.0)])  # notebook order: g before f
-        record(book, "/a", [("f", 1.0)])
-        record(book, "/b", [])  # rejected: no function rows
-        record(book, "/a", [("f", 0.5), ("g", 1.0)])  # graded again: the new rows only
+        put(book, "/c", "/c", "TOY", [("g", 1.0), ("f", 0.0)])  # notebook order: g before f
+        put(book, "/a", "/a", "TOY", [("f", 1.0)])
+        put(book, "/b", "/b", "TOY")  # rejected: no function rows
+        put(book, "/a", "/a", "TOY", [("f", 0.5), ("g", 1.0)])  # graded again: the new rows only
         streamed = [(s["path"], functions) for s, functions in book.summaries_with_scores()]
     assert streamed == [("/a", (("f", 0.5, 1.0), ("g", 1.0, 1.0))), ("/b", ()),
                         ("/c", (("g", 1.0, 1.0), ("f", 0.0, 1.0)))]
