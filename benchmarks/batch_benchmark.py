@@ -181,8 +181,9 @@ def measure(command: list[str]) -> dict:
     def sample() -> None:
         while not stop.is_set():
             peak[0] = max(peak[0], tree_rss_kb(proc.pid))
-            own_cpu[0] = max(own_cpu[0], children_cpu_seconds(proc.pid))
-            own_peak[0] = max(own_peak[0], children_peak_rss_kb(proc.pid))
+            children = direct_children(proc.pid)  # the grade process (one /proc scan)
+            own_cpu[0] = max(own_cpu[0], cpu_seconds(children))
+            own_peak[0] = max(own_peak[0], peak_rss_kb(children))
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -197,18 +198,18 @@ def measure(command: list[str]) -> dict:
     return result
 
 
-def children_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of ``pid``'s direct children themselves (last sample before
-    they exit: up to 0.1 s short)."""
+def cpu_seconds(children: list[tuple[str, list[str]]]) -> float:
+    """User + system CPU seconds of ``children`` (``direct_children``) themselves (last sample
+    before they exit: up to 0.1 s short)."""
     return sum((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-               for _child, fields in direct_children(pid))
+               for _child, fields in children)
 
 
-def children_peak_rss_kb(pid: int) -> int:
-    """The largest VmHWM (peak RSS so far) of ``pid``'s direct children themselves: the grade
-    process, without its workers (last sample before it exits: up to 0.1 s short)."""
+def peak_rss_kb(children: list[tuple[str, list[str]]]) -> int:
+    """The largest VmHWM (peak RSS so far) of ``children`` (``direct_children``) themselves:
+    the grade process, without its workers (last sample before it exits: up to 0.1 s short)."""
     peaks = [0]
-    for child, _fields in direct_children(pid):
+    for child, _fields in children:
         try:
             with open(f"/proc/{child}/status") as stream:
                 peaks += [int(line.split()[1]) for line in stream if line.startswith("VmHWM:")]
